@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Emailcore.Nano.Platform;
+
+namespace Emailcore.Nano.Host.Platform
+{
+    /// <summary>A TCP connection through .NET sockets, upgradable to TLS with SslStream.</summary>
+    public sealed class TcpConnection : IConnection
+    {
+        private readonly Socket _socket;
+        private readonly TlsSettings _tls;
+        private Stream _stream;
+        private SslStream? _ssl;
+
+        public TcpConnection(Socket socket, TlsSettings tls)
+        {
+            _socket = socket;
+            _tls = tls;
+            _socket.NoDelay = true;
+            _stream = new NetworkStream(socket, ownsSocket: true);
+            LocalEndpoint = ((System.Net.IPEndPoint)socket.LocalEndPoint!).ToEndpoint();
+            RemoteEndpoint = ((System.Net.IPEndPoint)socket.RemoteEndPoint!).ToEndpoint();
+        }
+
+        public string? TlsProtocol { get; private set; }
+
+        public Endpoint LocalEndpoint { get; }
+
+        public Endpoint RemoteEndpoint { get; }
+
+        public int Read(byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            try
+            {
+                if (_ssl == null)
+                {
+                    // Poll first so a timeout leaves the plaintext stream usable.
+                    if (!_socket.Poll(PollTime.Microseconds(timeoutMilliseconds), SelectMode.SelectRead))
+                    {
+                        return Connection.TimedOut;
+                    }
+
+                    return _socket.Receive(buffer, offset, count, SocketFlags.None);
+                }
+
+                _stream.ReadTimeout = timeoutMilliseconds;
+                return _stream.Read(buffer, offset, count);
+            }
+            catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
+            {
+                return Connection.TimedOut;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                throw new ConnectionException("read failed: " + e.Message, e);
+            }
+        }
+
+        public void Write(byte[] buffer, int offset, int count, int timeoutMilliseconds)
+        {
+            try
+            {
+                _stream.WriteTimeout = timeoutMilliseconds;
+                _stream.Write(buffer, offset, count);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                throw new ConnectionException("write failed: " + e.Message, e);
+            }
+        }
+
+        public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
+        {
+            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => !verify || _tls.Verify(certificate, chain, errors));
+            Handshake(ssl, timeoutMilliseconds, () => ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = serverName,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }));
+        }
+
+        public void StartTlsServer(int timeoutMilliseconds)
+        {
+            X509Certificate2 certificate = _tls.ServerCertificate ?? throw new ConnectionException("no server certificate configured");
+            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+            Handshake(ssl, timeoutMilliseconds, () => ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                ClientCertificateRequired = false,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }));
+        }
+
+        public void Close()
+        {
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                // A peer that already went away is closed enough.
+            }
+        }
+
+        private void Handshake(SslStream ssl, int timeoutMilliseconds, Action authenticate)
+        {
+            _socket.ReceiveTimeout = timeoutMilliseconds;
+            _socket.SendTimeout = timeoutMilliseconds;
+            try
+            {
+                authenticate();
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
+            {
+                throw new ConnectionException("TLS handshake failed: " + (e.InnerException?.Message ?? e.Message), e);
+            }
+            finally
+            {
+                _socket.ReceiveTimeout = 0;
+                _socket.SendTimeout = 0;
+            }
+
+            _ssl = ssl;
+            _stream = ssl;
+            TlsProtocol = ssl.SslProtocol switch
+            {
+                SslProtocols.Tls13 => "TLSv1.3",
+                SslProtocols.Tls12 => "TLSv1.2",
+                _ => ssl.SslProtocol.ToString(),
+            };
+        }
+    }
+}

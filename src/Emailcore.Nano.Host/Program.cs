@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Emailcore.Nano.Host.Commands;
+
+namespace Emailcore.Nano.Host
+{
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            var root = new RootCommand("emailcore: the Emailcore.Nano SMTP relay and client on .NET")
+            {
+                ConfigCommands.Create(),
+            };
+            return root.Parse(args).Invoke();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+namespace Emailcore.Nano.Config
+{
+    /// <summary>
+    /// Every main.cf parameter with its host and board defaults. docs/configuration.md is the reference;
+    /// a test keeps the two in step.
+    /// </summary>
+    public static class Parameters
+    {
+        // Static initializers run in textual order, so the table exists before the first Define.
+        private static readonly Parameter[] Table = new Parameter[96];
+        private static int _count;
+
+        /// <summary>Our FQDN for EHLO, Received and bounces; empty: the address literal of the local interface (RFC 5321 §4.1.4).</summary>
+        public static readonly Parameter Myhostname = Define("myhostname", ParameterKind.HostName, "", "");
+
+        /// <summary>Listeners: address:port, optionally /smtp, /submission or /smtps (implicit TLS, RFC 8314).</summary>
+        public static readonly Parameter SmtpdListen = Define("smtpd_listen", ParameterKind.ListenList, "127.0.0.1:2525", "0.0.0.0:25");
+
+        /// <summary>Clients allowed to relay without AUTH.</summary>
+        public static readonly Parameter Mynetworks = Define("mynetworks", ParameterKind.NetworkList, "127.0.0.0/8 [::1]/128", "127.0.0.0/8 [::1]/128");
+
+        /// <summary>Domains delivered locally into the Maildir.</summary>
+        public static readonly Parameter Mydestination = Define("mydestination", ParameterKind.DomainList, "localhost", "localhost");
+
+        /// <summary>The local Maildir root.</summary>
+        public static readonly Parameter HomeMailbox = Define("home_mailbox", ParameterKind.Path, "mail", "mail");
+
+        /// <summary>Where the spool lives.</summary>
+        public static readonly Parameter QueueDirectory = Define("queue_directory", ParameterKind.Path, "spool", "spool");
+
+        /// <summary>Byte budget of the spool; past it new mail gets 452 4.3.1.</summary>
+        public static readonly Parameter QueueSizeLimit = Define("queue_size_limit", ParameterKind.Size, "104857600", "131072");
+
+        /// <summary>Largest message accepted, in bytes (SIZE, RFC 1870).</summary>
+        public static readonly Parameter MessageSizeLimit = Define("message_size_limit", ParameterKind.Size, "10240000", "65536");
+
+        /// <summary>Smarthost for all non-local mail: [host]:port (brackets: no MX lookup); empty: deliver by MX.</summary>
+        public static readonly Parameter Relayhost = Define("relayhost", ParameterKind.NextHop, "", "");
+
+        /// <summary>Per-domain next hops: 'domain nexthop, ...' inline, or a file of such lines.</summary>
+        public static readonly Parameter TransportMaps = Define("transport_maps", ParameterKind.Text, "", "");
+
+        /// <summary>An aliases(5) file for local recipients.</summary>
+        public static readonly Parameter AliasMaps = Define("alias_maps", ParameterKind.Path, "", "");
+
+        /// <summary>Client TLS: Postfix meanings.</summary>
+        public static readonly Parameter SmtpTlsSecurityLevel = Define("smtp_tls_security_level", ParameterKind.Choice, "may", "may", "none|may|encrypt|verify|secure");
+
+        /// <summary>Per-domain TLS levels: 'domain level, ...' inline, or a file of such lines.</summary>
+        public static readonly Parameter SmtpTlsPolicyMaps = Define("smtp_tls_policy_maps", ParameterKind.Text, "", "");
+
+        /// <summary>Implicit TLS to the next hop (port 465, RFC 8314).</summary>
+        public static readonly Parameter SmtpTlsWrappermode = Define("smtp_tls_wrappermode", ParameterKind.Bool, "no", "no");
+
+        /// <summary>Trusted roots (PEM) for verify and secure; empty: the system's.</summary>
+        public static readonly Parameter SmtpTlsCAfile = Define("smtp_tls_CAfile", ParameterKind.Path, "", "");
+
+        /// <summary>Authenticate to the next hop.</summary>
+        public static readonly Parameter SmtpSaslAuthEnable = Define("smtp_sasl_auth_enable", ParameterKind.Bool, "no", "no");
+
+        /// <summary>Credentials: '[host]:port user:password, ...' inline, or a file of such lines.</summary>
+        public static readonly Parameter SmtpSaslPasswordMaps = Define("smtp_sasl_password_maps", ParameterKind.Text, "", "");
+
+        /// <summary>Server certificate (PEM); STARTTLS is offered when it and the key are set.</summary>
+        public static readonly Parameter SmtpdTlsCertFile = Define("smtpd_tls_cert_file", ParameterKind.Path, "", "");
+
+        /// <summary>Server private key (PEM).</summary>
+        public static readonly Parameter SmtpdTlsKeyFile = Define("smtpd_tls_key_file", ParameterKind.Path, "", "");
+
+        /// <summary>Server TLS: may offers STARTTLS, encrypt requires it before MAIL.</summary>
+        public static readonly Parameter SmtpdTlsSecurityLevel = Define("smtpd_tls_security_level", ParameterKind.Choice, "may", "may", "none|may|encrypt");
+
+        /// <summary>Offer AUTH to clients.</summary>
+        public static readonly Parameter SmtpdSaslAuthEnable = Define("smtpd_sasl_auth_enable", ParameterKind.Bool, "no", "no");
+
+        /// <summary>File of users and password hashes for server AUTH.</summary>
+        public static readonly Parameter SmtpdSaslUsers = Define("smtpd_sasl_users", ParameterKind.Path, "", "");
+
+        /// <summary>Recipients per message (452 4.5.3 past it).</summary>
+        public static readonly Parameter SmtpdRecipientLimit = Define("smtpd_recipient_limit", ParameterKind.Count, "1000", "50");
+
+        /// <summary>Simultaneous client sessions (421 4.3.2 past it).</summary>
+        public static readonly Parameter SmtpdClientConnectionCountLimit = Define("smtpd_client_connection_count_limit", ParameterKind.Count, "50", "2");
+
+        /// <summary>Reject a bare CR or LF in DATA (SMTP smuggling).</summary>
+        public static readonly Parameter SmtpdForbidBareNewline = Define("smtpd_forbid_bare_newline", ParameterKind.Bool, "yes", "yes");
+
+        /// <summary>Server wait for a client command (RFC 5321 §4.5.3.2.7).</summary>
+        public static readonly Parameter SmtpdTimeout = Define("smtpd_timeout", ParameterKind.Time, "300s", "300s");
+
+        /// <summary>Client TCP connect.</summary>
+        public static readonly Parameter SmtpConnectTimeout = Define("smtp_connect_timeout", ParameterKind.Time, "30s", "30s");
+
+        /// <summary>Client wait for the greeting and the EHLO reply (RFC 5321 §4.5.3.2.1).</summary>
+        public static readonly Parameter SmtpHeloTimeout = Define("smtp_helo_timeout", ParameterKind.Time, "300s", "300s");
+
+        /// <summary>Client wait for the MAIL reply (RFC 5321 §4.5.3.2.2).</summary>
+        public static readonly Parameter SmtpMailTimeout = Define("smtp_mail_timeout", ParameterKind.Time, "300s", "300s");
+
+        /// <summary>Client wait for each RCPT reply (RFC 5321 §4.5.3.2.3).</summary>
+        public static readonly Parameter SmtpRcptTimeout = Define("smtp_rcpt_timeout", ParameterKind.Time, "300s", "300s");
+
+        /// <summary>Client wait for the 354 reply (RFC 5321 §4.5.3.2.4).</summary>
+        public static readonly Parameter SmtpDataInitTimeout = Define("smtp_data_init_timeout", ParameterKind.Time, "120s", "120s");
+
+        /// <summary>Client limit on each data block sent (RFC 5321 §4.5.3.2.5).</summary>
+        public static readonly Parameter SmtpDataXferTimeout = Define("smtp_data_xfer_timeout", ParameterKind.Time, "180s", "180s");
+
+        /// <summary>Client wait for the reply to the final dot (RFC 5321 §4.5.3.2.6).</summary>
+        public static readonly Parameter SmtpDataDoneTimeout = Define("smtp_data_done_timeout", ParameterKind.Time, "600s", "600s");
+
+        /// <summary>Shortest retry delay (RFC 5321 §4.5.4.1: at least 30 minutes).</summary>
+        public static readonly Parameter MinimalBackoffTime = Define("minimal_backoff_time", ParameterKind.Time, "30m", "30m");
+
+        /// <summary>Longest retry delay.</summary>
+        public static readonly Parameter MaximalBackoffTime = Define("maximal_backoff_time", ParameterKind.Time, "4h", "4h");
+
+        /// <summary>Give up and bounce after this long (RFC 5321 §4.5.4.1: 4-5 days).</summary>
+        public static readonly Parameter MaximalQueueLifetime = Define("maximal_queue_lifetime", ParameterKind.Time, "5d", "5d");
+
+        /// <summary>The same for bounces.</summary>
+        public static readonly Parameter BounceQueueLifetime = Define("bounce_queue_lifetime", ParameterKind.Time, "5d", "5d");
+
+        /// <summary>Received headers allowed before a message is failed as a loop (5.4.6).</summary>
+        public static readonly Parameter HopcountLimit = Define("hopcount_limit", ParameterKind.Count, "100", "100");
+
+        /// <summary>Resolvers ip[:port]; empty: the system's or the board's interface's.</summary>
+        public static readonly Parameter DnsServers = Define("dns_servers", ParameterKind.EndpointList, "", "");
+
+        public static int Count
+        {
+            get { return _count; }
+        }
+
+        public static Parameter At(int index)
+        {
+            return Table[index];
+        }
+
+        /// <summary>The parameter with this name, or null.</summary>
+        public static Parameter Find(string name)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (Table[i].Name == name)
+                {
+                    return Table[i];
+                }
+            }
+
+            return null;
+        }
+
+        private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault)
+        {
+            return Define(name, kind, hostDefault, boardDefault, null);
+        }
+
+        private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault, string choices)
+        {
+            var parameter = new Parameter(_count, name, kind, hostDefault, boardDefault, choices);
+            Table[_count++] = parameter;
+            return parameter;
+        }
+    }
+}

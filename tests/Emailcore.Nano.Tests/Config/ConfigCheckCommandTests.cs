@@ -1,0 +1,87 @@
+using System.IO;
+using Emailcore.Nano.Tests.Support;
+using Xunit;
+
+namespace Emailcore.Nano.Tests.Config
+{
+    /// <summary>`emailcore config check FILE` run as a program, the way an administrator runs it.</summary>
+    public sealed class ConfigCheckCommandTests
+    {
+        [Fact]
+        public void GoodFilePrintsTheSettingsItMakesSortedLikePostconfN()
+        {
+            string file = Write("""
+                # relay on the LAN
+                myhostname = relay.example.com
+                mydestination = $myhostname, localhost
+                relayhost = [smtp.example.com]:587
+                smtp_tls_security_level = encrypt
+                mynetworks = 127.0.0.0/8
+                    192.168.1.0/24 [::1]/128
+                smtpd_timeout = 5m
+                """);
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(
+                "mydestination = $myhostname, localhost\n" +
+                "myhostname = relay.example.com\n" +
+                "mynetworks = 127.0.0.0/8 192.168.1.0/24 [::1]/128\n" +
+                "relayhost = [smtp.example.com]:587\n" +
+                "smtp_tls_security_level = encrypt\n" +
+                "smtpd_timeout = 5m\n",
+                run.StandardOutput.Replace("\r\n", "\n"));
+        }
+
+        [Fact]
+        public void UnknownNameIsReportedWithFileAndLine()
+        {
+            string file = Write("myhostname = relay.example.com\n\nsmtp_tls_securty_level = may\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains(file + ":3: unknown parameter \"smtp_tls_securty_level\"", run.StandardError);
+        }
+
+        [Fact]
+        public void BadValueIsReportedWithFileAndLine()
+        {
+            string file = Write("# comment\nmyhostname = relay.example.com\nsmtp_tls_security_level = sometimes\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains(file + ":3: smtp_tls_security_level: expected one of none, may, encrypt, verify, secure, not \"sometimes\"", run.StandardError);
+        }
+
+        [Fact]
+        public void BadValueOnAContinuationIsReportedAtItsParameterLine()
+        {
+            string file = Write("myhostname = relay.example.com\nmynetworks = 127.0.0.0/8\n  10.0.0.0/33\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains(file + ":2: mynetworks: \"10.0.0.0/33\" is not a network", run.StandardError);
+        }
+
+        [Fact]
+        public void ContinuationLineWithoutAParameterIsReportedWithFileAndLine()
+        {
+            string file = Write("# starts badly\n   127.0.0.0/8\nmyhostname = relay.example.com\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains(file + ":2: continuation line without a parameter before it", run.StandardError);
+        }
+
+        [Fact]
+        public void MissingFileIsAClearError()
+        {
+            string file = Path.Combine(Path.GetTempPath(), "emailcore-no-such-" + Path.GetRandomFileName());
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains("cannot read", run.StandardError);
+        }
+
+        private static string Write(string content)
+        {
+            string path = Path.Combine(Path.GetTempPath(), "emailcore-" + Path.GetRandomFileName() + ".cf");
+            File.WriteAllText(path, content);
+            return path;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.IO;
+using Emailcore.Nano.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Emailcore.Nano.Tests.Gate
+{
+    /// <summary>The nanoFramework gate: the core compiles against the board's mscorlib and uses nothing the firmware lacks.</summary>
+    public sealed class GateTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public GateTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        [Fact]
+        public void CoreAssemblyUsesOnlyWhatStableFirmwareRuns()
+        {
+            Assert.True(File.Exists(Repo.GateAssembly), "the solution build did not produce " + Repo.GateAssembly);
+            GateInspector result = GateInspector.Inspect(Repo.GateAssembly);
+            string figure = $"gate assembly: {result.IlBytes} bytes of IL in {result.Methods} methods, {new FileInfo(Repo.GateAssembly).Length} bytes on disk";
+            _output.WriteLine(figure);
+            Console.WriteLine(figure);
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(Repo.GateAssembly)!, "code-size.txt"), figure + Environment.NewLine);
+            Assert.Empty(result.Violations);
+        }
+
+        [Fact]
+        public void GenericListFailsTheGateBuild()
+        {
+            GateBuild build = GateBuild.Compile("UsesList.cs", """
+                namespace Emailcore.Nano.Probe
+                {
+                    public static class UsesList
+                    {
+                        public static int Count()
+                        {
+                            var list = new System.Collections.Generic.List<int>();
+                            list.Add(1);
+                            return list.Count;
+                        }
+                    }
+                }
+                """);
+            Assert.False(build.Succeeded, build.Output);
+            Assert.Contains("error CS0234: The type or namespace name 'Generic' does not exist in the namespace 'System.Collections'", build.Output);
+        }
+
+        [Fact]
+        public void StringBuilderFailsTheGateBuild()
+        {
+            GateBuild build = GateBuild.Compile("UsesStringBuilder.cs", """
+                namespace Emailcore.Nano.Probe
+                {
+                    public static class UsesStringBuilder
+                    {
+                        public static string Join(string a, string b)
+                        {
+                            var sb = new System.Text.StringBuilder();
+                            sb.Append(a).Append(b);
+                            return sb.ToString();
+                        }
+                    }
+                }
+                """);
+            Assert.False(build.Succeeded, build.Output);
+            Assert.Contains("error CS0234: The type or namespace name 'Text' does not exist in the namespace 'System'", build.Output);
+        }
+
+        [Fact]
+        public void InspectorRejectsAnAssemblyWithAGenericType()
+        {
+            // Generic definitions compile against mscorlib, so only the metadata check catches them.
+            GateBuild build = GateBuild.Compile("Generic.cs", """
+                namespace Emailcore.Nano.Probe
+                {
+                    public sealed class Box<T>
+                    {
+                        public T Value;
+                    }
+
+                    public static class UsesBox
+                    {
+                        public static int Get() { return new Box<int>().Value; }
+                    }
+                }
+                """);
+            Assert.True(build.Succeeded, build.Output);
+            GateInspector result = GateInspector.Inspect(build.AssemblyPath);
+            Assert.Contains(result.Violations, v => v.StartsWith("generic type definition Emailcore.Nano.Probe.Box", StringComparison.Ordinal));
+            Assert.Contains(result.Violations, v => v.StartsWith("generic instantiation", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void InspectorRejectsDelegatesOfMscorlibGenericsAndPInvoke()
+        {
+            GateBuild build = GateBuild.Compile("Reach.cs", """
+                namespace System.Runtime.InteropServices
+                {
+                    // nanoFramework's mscorlib has no DllImportAttribute; declaring one lets the compiler emit P/Invoke.
+                    public sealed class DllImportAttribute : System.Attribute
+                    {
+                        public DllImportAttribute(string dllName) { }
+                    }
+                }
+
+                namespace Emailcore.Nano.Probe
+                {
+                    public static class Reach
+                    {
+                        public static System.Func<int, int> Twice() { return x => x * 2; }
+
+                        [System.Runtime.InteropServices.DllImport("libc")]
+                        public static extern int getpid();
+                    }
+                }
+                """);
+            Assert.True(build.Succeeded, build.Output);
+            GateInspector result = GateInspector.Inspect(build.AssemblyPath);
+            Assert.Contains(result.Violations, v => v.Contains("Func", StringComparison.Ordinal));
+            Assert.Contains(result.Violations, v => v.StartsWith("P/Invoke Emailcore.Nano.Probe.Reach.getpid", StringComparison.Ordinal));
+        }
+    }
+}
