@@ -72,7 +72,7 @@ namespace Emailcore.Nano.Host.Platform
             return paths;
         }
 
-        private string PathOf(string name)
+        internal string PathOf(string name)
         {
             if (name.Length == 0 || name.IndexOfAny(['/', '\\']) >= 0 || name == "." || name == "..")
             {
