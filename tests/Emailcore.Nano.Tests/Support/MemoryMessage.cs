@@ -16,10 +16,10 @@ namespace Emailcore.Nano.Tests.Support
             _capacity = capacity;
         }
 
-        public static MemoryMessage Of(string content)
+        public static MemoryMessage Of(string content, System.Text.Encoding? encoding = null)
         {
             var message = new MemoryMessage();
-            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(content);
+            byte[] bytes = (encoding ?? System.Text.Encoding.UTF8).GetBytes(content);
             message._content.Write(bytes, 0, bytes.Length);
             message.Committed = true;
             return message;
