@@ -44,72 +44,48 @@ namespace Emailcore.Nano.Config
 
         public static Aliases Parse(byte[] content, int length, string fileName)
         {
-            // Count logical entries first so the tables are allocated once, at their final size.
+            // Count entries first so the tables are allocated once, at their final size.
             int capacity = 0;
-            for (int i = 0; i < length; i++)
+            var lines = new ConfigLines(content, length);
+            while (lines.Next())
             {
-                bool lineStart = i == 0 || content[i - 1] == '\n';
-                if (lineStart && content[i] != ' ' && content[i] != '\t' && content[i] != '#' && content[i] != '\r' && content[i] != '\n')
-                {
-                    capacity++;
-                }
+                capacity += lines.IsContinuation ? 0 : 1;
             }
 
             var names = new string[capacity];
             var values = new string[capacity];
-            var lines = new int[capacity];
+            var numbers = new int[capacity];
             int count = 0;
-            int lineNumber = 0;
-            int p = 0;
-            while (p < length)
+            lines = new ConfigLines(content, length);
+            while (lines.Next())
             {
-                int end = p;
-                while (end < length && content[end] != '\n')
-                {
-                    end++;
-                }
-
-                int next = end + 1;
-                if (end > p && content[end - 1] == '\r')
-                {
-                    end--;
-                }
-
-                lineNumber++;
-                string line = Utf8.GetString(content, p, end - p);
-                p = next;
-                string trimmed = line.Trim();
-                if (trimmed.Length == 0 || trimmed[0] == '#')
-                {
-                    continue;
-                }
-
-                if (line[0] == ' ' || line[0] == '\t')
+                if (lines.IsContinuation)
                 {
                     if (count == 0)
                     {
-                        throw new ConfigException(fileName, lineNumber, "continuation line without an alias before it");
+                        throw new ConfigException(fileName, lines.Number, "continuation line without an alias before it");
                     }
 
-                    values[count - 1] += ", " + trimmed;
+                    values[count - 1] += ", " + lines.Trimmed;
                     continue;
                 }
 
+                string line = lines.Line;
                 int colon = NameEnd(line);
                 if (colon < 0)
                 {
-                    throw new ConfigException(fileName, lineNumber, "missing ':' after the alias name");
+                    throw new ConfigException(fileName, lines.Number, "missing ':' after the alias name");
                 }
 
                 string name = Unquote(line.Substring(0, colon).Trim());
                 if (name.Length == 0)
                 {
-                    throw new ConfigException(fileName, lineNumber, "missing alias name before ':'");
+                    throw new ConfigException(fileName, lines.Number, "missing alias name before ':'");
                 }
 
                 names[count] = name;
                 values[count] = line.Substring(colon + 1).Trim();
-                lines[count] = lineNumber;
+                numbers[count] = lines.Number;
                 count++;
             }
 
@@ -120,11 +96,11 @@ namespace Emailcore.Nano.Config
                 {
                     if (Ascii.EqualsIgnoreCase(names[i], names[j]))
                     {
-                        throw new ConfigException(fileName, lines[i], "alias \"" + names[i] + "\" is already defined on line " + lines[j].ToString());
+                        throw new ConfigException(fileName, numbers[i], "alias \"" + names[i] + "\" is already defined on line " + numbers[j].ToString());
                     }
                 }
 
-                targets[i] = SplitTargets(values[i], fileName, lines[i], names[i]);
+                targets[i] = SplitTargets(values[i], fileName, numbers[i], names[i]);
             }
 
             return new Aliases(names, targets, count);

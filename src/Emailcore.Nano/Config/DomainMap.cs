@@ -51,55 +51,32 @@ namespace Emailcore.Nano.Config
             return new DomainMap(keys, values);
         }
 
-        /// <summary>Parses a map file: "domain value" per line, '#' comments and blank lines ignored.</summary>
+        /// <summary>Parses a map file: "domain value" per line, '#' comments and blank lines ignored; an indented line is an entry too.</summary>
         public static DomainMap Parse(byte[] content, int length, string fileName)
         {
-            int lines = 1;
-            for (int i = 0; i < length; i++)
-            {
-                if (content[i] == '\n')
-                {
-                    lines++;
-                }
-            }
-
-            var keys = new string[lines];
-            var values = new string[lines];
             int count = 0;
-            int lineNumber = 0;
-            int p = 0;
-            while (p < length)
+            var lines = new ConfigLines(content, length);
+            while (lines.Next())
             {
-                int end = p;
-                while (end < length && content[end] != '\n')
-                {
-                    end++;
-                }
-
-                lineNumber++;
-                string line = Utf8.GetString(content, p, end - p).Trim();
-                p = end + 1;
-                if (line.Length == 0 || line[0] == '#')
-                {
-                    continue;
-                }
-
-                string[] words = ConfigSyntax.SplitList(line);
-                if (words.Length != 2)
-                {
-                    throw new ConfigException(fileName, lineNumber, "expected \"domain value\", not \"" + line + "\"");
-                }
-
-                keys[count] = CheckKey(words[0], fileName, lineNumber);
-                values[count] = words[1];
                 count++;
             }
 
-            var k = new string[count];
-            var v = new string[count];
-            System.Array.Copy(keys, k, count);
-            System.Array.Copy(values, v, count);
-            return new DomainMap(k, v);
+            var keys = new string[count];
+            var values = new string[count];
+            lines = new ConfigLines(content, length);
+            for (int i = 0; lines.Next(); i++)
+            {
+                string[] words = ConfigSyntax.SplitList(lines.Trimmed);
+                if (words.Length != 2)
+                {
+                    throw new ConfigException(fileName, lines.Number, "expected \"domain value\", not \"" + lines.Trimmed + "\"");
+                }
+
+                keys[i] = CheckKey(words[0], fileName, lines.Number);
+                values[i] = words[1];
+            }
+
+            return new DomainMap(keys, values);
         }
 
         /// <summary>The value for a domain: an exact key first, then the nearest ".parent" key, then "*"; null when none.</summary>

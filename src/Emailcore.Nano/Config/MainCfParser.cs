@@ -1,5 +1,3 @@
-using Emailcore.Nano.Text;
-
 namespace Emailcore.Nano.Config
 {
     /// <summary>
@@ -14,45 +12,17 @@ namespace Emailcore.Nano.Config
             string name = null;
             string value = null;
             int valueLine = 0;
-            int lineNumber = 0;
-            int p = 0;
-            if (length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF)
+            var lines = new ConfigLines(content, length);
+            while (lines.Next())
             {
-                p = 3;
-            }
-
-            while (p < length)
-            {
-                int end = p;
-                while (end < length && content[end] != '\n')
-                {
-                    end++;
-                }
-
-                int next = end + 1;
-                if (end > p && content[end - 1] == '\r')
-                {
-                    end--;
-                }
-
-                lineNumber++;
-                string line = Utf8.GetString(content, p, end - p);
-                p = next;
-
-                string trimmed = line.Trim();
-                if (trimmed.Length == 0 || trimmed[0] == '#')
-                {
-                    continue;
-                }
-
-                if (line[0] == ' ' || line[0] == '\t')
+                if (lines.IsContinuation)
                 {
                     if (name == null)
                     {
-                        throw new ConfigException(into.FileName, lineNumber, "continuation line without a parameter before it");
+                        throw new ConfigException(into.FileName, lines.Number, "continuation line without a parameter before it");
                     }
 
-                    value = value.Length == 0 ? trimmed : value + " " + trimmed;
+                    value = value.Length == 0 ? lines.Trimmed : value + " " + lines.Trimmed;
                     continue;
                 }
 
@@ -61,23 +31,24 @@ namespace Emailcore.Nano.Config
                     into.Set(name, value, valueLine);
                 }
 
+                string line = lines.Line;
                 int equals = line.IndexOf('=');
                 if (equals < 0)
                 {
-                    throw new ConfigException(into.FileName, lineNumber, "missing '=' after parameter name \"" + trimmed + "\"");
+                    throw new ConfigException(into.FileName, lines.Number, "missing '=' after parameter name \"" + lines.Trimmed + "\"");
                 }
 
                 name = line.Substring(0, equals).Trim();
                 value = line.Substring(equals + 1).Trim();
-                valueLine = lineNumber;
+                valueLine = lines.Number;
                 if (name.Length == 0)
                 {
-                    throw new ConfigException(into.FileName, lineNumber, "missing parameter name before '='");
+                    throw new ConfigException(into.FileName, lines.Number, "missing parameter name before '='");
                 }
 
                 if (Parameters.Find(name) == null)
                 {
-                    throw new ConfigException(into.FileName, lineNumber, "unknown parameter \"" + name + "\"");
+                    throw new ConfigException(into.FileName, lines.Number, "unknown parameter \"" + name + "\"");
                 }
             }
 

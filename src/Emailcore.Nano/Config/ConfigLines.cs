@@ -1,0 +1,70 @@
+using Emailcore.Nano.Text;
+
+namespace Emailcore.Nano.Config
+{
+    /// <summary>
+    /// The line structure main.cf, aliases(5) and map files share: UTF-8 text (a byte-order mark is skipped),
+    /// LF or CRLF line ends, empty lines and lines whose first non-blank character is '#' skipped, and a line
+    /// that starts with white space continuing the previous one.
+    /// </summary>
+    public sealed class ConfigLines
+    {
+        private readonly byte[] _content;
+        private readonly int _length;
+        private int _position;
+
+        public ConfigLines(byte[] content, int length)
+        {
+            _content = content;
+            _length = length;
+            if (length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF)
+            {
+                _position = 3;
+            }
+        }
+
+        /// <summary>The current line without its line end; <see cref="Trimmed"/> without surrounding white space.</summary>
+        public string Line { get; private set; }
+
+        public string Trimmed { get; private set; }
+
+        /// <summary>1-based.</summary>
+        public int Number { get; private set; }
+
+        /// <summary>True when the line starts with white space: it continues the previous entry.</summary>
+        public bool IsContinuation { get; private set; }
+
+        /// <summary>Moves to the next line that is neither empty nor a comment; false at the end.</summary>
+        public bool Next()
+        {
+            while (_position < _length)
+            {
+                int end = _position;
+                while (end < _length && _content[end] != '\n')
+                {
+                    end++;
+                }
+
+                int next = end + 1;
+                if (end > _position && _content[end - 1] == '\r')
+                {
+                    end--;
+                }
+
+                Number++;
+                Line = Utf8.GetString(_content, _position, end - _position);
+                _position = next;
+                Trimmed = Line.Trim();
+                if (Trimmed.Length == 0 || Trimmed[0] == '#')
+                {
+                    continue;
+                }
+
+                IsContinuation = Line[0] == ' ' || Line[0] == '\t';
+                return true;
+            }
+
+            return false;
+        }
+    }
+}
