@@ -43,7 +43,7 @@ namespace Emailcore.Nano.Mail
                             pendingSpace = -1;
                         }
 
-                        into.Write("\r\n");
+                        into.Append("\r\n");
                         column = 0;
                         continue;
                     }
@@ -105,7 +105,7 @@ namespace Emailcore.Nano.Mail
 
             if (column > 0)
             {
-                into.Write("\r\n");
+                into.Append("\r\n");
             }
         }
 
@@ -113,13 +113,13 @@ namespace Emailcore.Nano.Mail
         {
             if (column == LineLimit)
             {
-                into.Write("\r\n");
+                into.Append("\r\n");
                 column = 0;
             }
 
             for (int k = 0; k < 4; k++)
             {
-                into.WriteByte(k < significant ? (byte)Base64Alphabet[(group >> (18 - 6 * k)) & 0x3F] : (byte)'=');
+                into.AppendByte(k < significant ? (byte)Base64Alphabet[(group >> (18 - 6 * k)) & 0x3F] : (byte)'=');
             }
 
             return column + 4;
@@ -131,7 +131,7 @@ namespace Emailcore.Nano.Mail
             int width = encode ? 3 : 1;
             if (column + width > LineLimit - 1)
             {
-                into.Write("=\r\n");
+                into.Append("=\r\n");
                 column = 0;
                 encode |= c == '.';
                 width = encode ? 3 : 1;
@@ -143,7 +143,7 @@ namespace Emailcore.Nano.Mail
             }
             else
             {
-                into.WriteByte((byte)c);
+                into.AppendByte((byte)c);
             }
 
             return column + width;
@@ -151,9 +151,9 @@ namespace Emailcore.Nano.Mail
 
         private static void EncodeByte(int c, MessageWriter into)
         {
-            into.WriteByte((byte)'=');
-            into.WriteByte((byte)Hex[c >> 4]);
-            into.WriteByte((byte)Hex[c & 0xF]);
+            into.AppendByte((byte)'=');
+            into.AppendByte((byte)Hex[c >> 4]);
+            into.AppendByte((byte)Hex[c & 0xF]);
         }
     }
 }

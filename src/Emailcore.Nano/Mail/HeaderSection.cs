@@ -78,7 +78,7 @@ namespace Emailcore.Nano.Mail
                     {
                         if (pendingCr)
                         {
-                            into.WriteByte((byte)'\r');
+                            into.AppendByte((byte)'\r');
                         }
 
                         pendingCr = true;
@@ -92,11 +92,11 @@ namespace Emailcore.Nano.Mail
 
                     if (pendingCr)
                     {
-                        into.WriteByte((byte)'\r');
+                        into.AppendByte((byte)'\r');
                         pendingCr = false;
                     }
 
-                    into.WriteByte(c);
+                    into.AppendByte(c);
                     lineEnd = c == '\n';
                 }
             }

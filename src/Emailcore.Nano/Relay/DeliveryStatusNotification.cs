@@ -137,7 +137,7 @@ namespace Emailcore.Nano.Relay
                 int n;
                 while ((n = originalContent.Read(_copyBuffer, 0, _copyBuffer.Length)) > 0)
                 {
-                    w.Write(_copyBuffer, 0, n);
+                    w.Append(_copyBuffer, 0, n);
                 }
             }
             else
