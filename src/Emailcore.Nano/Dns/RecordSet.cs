@@ -74,11 +74,29 @@ namespace Emailcore.Nano.Dns
             return true;
         }
 
+        /// <summary>
+        /// Adds an MX record. When the set is full, the record with the highest preference value gives way to a
+        /// better one, so that a long answer still keeps the hosts RFC 5321 §5.1 tries first. False when it is dropped.
+        /// </summary>
         public bool AddMx(int preference, DnsName exchange)
         {
-            if (!Room(3 + exchange.Length))
+            while (!Room(3 + exchange.Length))
             {
-                return false;
+                int worst = -1;
+                for (int i = 0; i < Count; i++)
+                {
+                    if (Preference(i) > preference && (worst < 0 || Preference(i) > Preference(worst)))
+                    {
+                        worst = i;
+                    }
+                }
+
+                if (worst < 0)
+                {
+                    return false;
+                }
+
+                RemoveAt(worst);
             }
 
             DnsMessage.WriteShort(_data, Length, preference);
@@ -118,6 +136,20 @@ namespace Emailcore.Nano.Dns
             }
 
             Length = length;
+        }
+
+        private void RemoveAt(int index)
+        {
+            int start = _offsets[index];
+            int end = index + 1 < Count ? _offsets[index + 1] : Length;
+            System.Array.Copy(_data, end, _data, start, Length - end);
+            for (int i = index; i + 1 < Count; i++)
+            {
+                _offsets[i] = _offsets[i + 1] - (end - start);
+            }
+
+            Count--;
+            Length -= end - start;
         }
 
         private bool Room(int size)

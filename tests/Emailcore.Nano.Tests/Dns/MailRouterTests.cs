@@ -16,10 +16,15 @@ namespace Emailcore.Nano.Tests.Dns
 
         public MailRouterTests()
         {
-            // Anything not in the zone is NXDOMAIN.
-            _network = new FakeDnsNetwork(q => FakeDnsNetwork.From(q, _zone.TryGetValue((q.Name, q.Type), out var answer)
-                ? answer(q)
-                : DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1, rcode: 3).SoaRecord("example", 60, 60).ToArray()));
+            // Anything not in the zone is NXDOMAIN; answers larger than the EDNS size come truncated over UDP, whole over TCP.
+            _network = new FakeDnsNetwork(q =>
+            {
+                byte[] answer = Answer(q);
+                return FakeDnsNetwork.From(q, answer.Length <= 1232 ? answer : DnsPacket.Response(q.Id, q.Name, q.Type, 0, truncated: true).ToArray());
+            })
+            {
+                Tcp = Answer,
+            };
         }
 
         [Fact]
@@ -126,6 +131,18 @@ namespace Emailcore.Nano.Tests.Dns
         }
 
         [Fact]
+        public void LongMxAnswerKeepsTheBestPreferencesWhateverTheirOrder()
+        {
+            var hosts = Enumerable.Range(1, 40).Reverse().Select(i => (i, "relay-" + i + "-with-a-rather-long-label.example.com")).ToArray();
+            Mx("long.example.com", hosts);
+            Host("relay-1-with-a-rather-long-label.example.com", "192.0.2.1");
+            Host("relay-2-with-a-rather-long-label.example.com", "192.0.2.2");
+            MailRoute route = Router().Route("long.example.com", 25);
+            Assert.Equal(1, _network.TcpConnections);
+            Assert.Equal(new[] { "relay-1-with-a-rather-long-label.example.com", "relay-2-with-a-rather-long-label.example.com" }, Enumerable.Range(0, route.Count).Select(i => route[i].Host));
+        }
+
+        [Fact]
         public void ManyAddressesKeepBothFamilies()
         {
             Mx("wide.example", (10, "many.wide.example"));
@@ -183,6 +200,10 @@ namespace Emailcore.Nano.Tests.Dns
             route = Router().Route(NextHop.Parse("smarthost.example")!);
             Assert.Contains(_network.Queries, q => q.Type == DnsPacket.Mx);
         }
+
+        private byte[] Answer(FakeQuery q) => _zone.TryGetValue((q.Name, q.Type), out var answer)
+            ? answer(q)
+            : DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1, rcode: 3).SoaRecord("example", 60, 60).ToArray();
 
         private static string Describe(MailRoute route) => route.EnhancedCode + " " + route.Reason;
 
