@@ -10,7 +10,7 @@ namespace Emailcore.Nano.Dns
     /// </summary>
     public sealed class DnsResolver
     {
-        /// <summary>CNAMEs followed from the name asked for (RFC 1034 §3.6.2 chains; 8 is what BIND allows on a stub path too).</summary>
+        /// <summary>CNAMEs followed from the name asked for (RFC 1034 §3.6.2); the bound ends CNAME loops.</summary>
         public const int MaxCnameChain = 8;
 
         /// <summary>RFC 2308 §5: negative answers are kept no longer than this whatever the SOA says.</summary>
