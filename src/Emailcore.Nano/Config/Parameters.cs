@@ -133,7 +133,7 @@ namespace Emailcore.Nano.Config
         /// <summary>Rounds over all DNS servers before a lookup fails temporarily.</summary>
         public static readonly Parameter DnsAttempts = Define("dns_attempts", ParameterKind.Count, "2", "2");
 
-        /// <summary>EDNS0 UDP payload offered (RFC 6891), 512 to 1232; 0 sends no OPT record.</summary>
+        /// <summary>EDNS0 UDP payload offered (RFC 6891), 512 to 1232 (other values: the nearest); 0 sends no OPT record.</summary>
         public static readonly Parameter DnsEdnsUdpSize = Define("dns_edns_udp_size", ParameterKind.Count, "1232", "1232");
 
         /// <summary>Largest DNS answer taken over TCP after truncation; the resolver's one buffer has this size.</summary>

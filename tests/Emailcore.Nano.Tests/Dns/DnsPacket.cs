@@ -1,18 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using Emailcore.Nano.Dns;
 
 namespace Emailcore.Nano.Tests.Dns
 {
     /// <summary>Builds DNS messages byte by byte for fixtures, including the malformed ones a decoder must refuse.</summary>
     public sealed class DnsPacket
     {
-        public const int Mx = 15;
-        public const int A = 1;
-        public const int Aaaa = 28;
-        public const int Cname = 5;
-        public const int Soa = 6;
-
         private readonly List<byte> _bytes = new();
 
         public int Length => _bytes.Count;
@@ -73,16 +68,16 @@ namespace Emailcore.Nano.Tests.Dns
         }
 
         public DnsPacket MxRecord(string owner, int preference, string exchange, uint ttl = 300) =>
-            Record(owner, Mx, ttl, r => r.U16(preference).Name(exchange));
+            Record(owner, RecordType.Mx, ttl, r => r.U16(preference).Name(exchange));
 
         public DnsPacket ARecord(string owner, string address, uint ttl = 300) =>
-            Record(owner, address.Contains(':') ? Aaaa : A, ttl, r => r.Raw(System.Net.IPAddress.Parse(address).GetAddressBytes()));
+            Record(owner, address.Contains(':') ? RecordType.Aaaa : RecordType.A, ttl, r => r.Raw(System.Net.IPAddress.Parse(address).GetAddressBytes()));
 
-        public DnsPacket CnameRecord(string owner, string target, uint ttl = 300) => Record(owner, Cname, ttl, r => r.Name(target));
+        public DnsPacket CnameRecord(string owner, string target, uint ttl = 300) => Record(owner, RecordType.Cname, ttl, r => r.Name(target));
 
         /// <summary>An SOA for negative answers: RFC 2308 §5 uses min(its TTL, MINIMUM).</summary>
         public DnsPacket SoaRecord(string owner, uint ttl, uint minimum) =>
-            Record(owner, Soa, ttl, r => r.Name("ns." + owner).Name("hostmaster." + owner).U32(1).U32(3600).U32(600).U32(86400).U32(minimum));
+            Record(owner, RecordType.Soa, ttl, r => r.Name("ns." + owner).Name("hostmaster." + owner).U32(1).U32(3600).U32(600).U32(86400).U32(minimum));
 
         public byte[] ToArray() => _bytes.ToArray();
     }

@@ -241,7 +241,7 @@ namespace Emailcore.Nano.Tests.Dns
         {
             if (addresses.Length == 0)
             {
-                addresses = new[] { q.Type == DnsPacket.Aaaa ? "2001:db8::1" : "192.0.2.1" };
+                addresses = new[] { q.Type == RecordType.Aaaa ? "2001:db8::1" : "192.0.2.1" };
             }
 
             var packet = DnsPacket.Response(q.Id, q.Name, q.Type, addresses.Length);

@@ -66,7 +66,7 @@ namespace Emailcore.Nano.Tests.Dns
         [Fact]
         public void NoMxMeansTheDomainItselfWithIpv4First()
         {
-            _zone[("plain.example", DnsPacket.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1).SoaRecord("plain.example", 60, 60).ToArray();
+            _zone[("plain.example", RecordType.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1).SoaRecord("plain.example", 60, 60).ToArray();
             Host("plain.example", "192.0.2.9", "2001:db8::9");
             MailRoute route = Router().Route("plain.example", 25);
             Assert.Equal(RouteStatus.Deliverable, route.Status);
@@ -79,9 +79,9 @@ namespace Emailcore.Nano.Tests.Dns
         [Fact]
         public void NoMxAndNoAddressIsPermanent()
         {
-            _zone[("bare.example", DnsPacket.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1).SoaRecord("bare.example", 60, 60).ToArray();
-            _zone[("bare.example", DnsPacket.A)] = _zone[("bare.example", DnsPacket.Mx)];
-            _zone[("bare.example", DnsPacket.Aaaa)] = _zone[("bare.example", DnsPacket.Mx)];
+            _zone[("bare.example", RecordType.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1).SoaRecord("bare.example", 60, 60).ToArray();
+            _zone[("bare.example", RecordType.A)] = _zone[("bare.example", RecordType.Mx)];
+            _zone[("bare.example", RecordType.Aaaa)] = _zone[("bare.example", RecordType.Mx)];
             MailRoute route = Router().Route("bare.example", 25);
             Assert.Equal(RouteStatus.Permanent, route.Status);
             Assert.Equal("5.4.4", route.EnhancedCode);
@@ -100,7 +100,7 @@ namespace Emailcore.Nano.Tests.Dns
         [Fact]
         public void MxLookupFailureIsTemporary()
         {
-            _zone[("flaky.example", DnsPacket.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, rcode: 2).ToArray();
+            _zone[("flaky.example", RecordType.Mx)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, rcode: 2).ToArray();
             MailRoute route = Router().Route("flaky.example", 25);
             Assert.Equal(RouteStatus.Temporary, route.Status);
             Assert.Equal("4.4.3", route.EnhancedCode);
@@ -114,7 +114,7 @@ namespace Emailcore.Nano.Tests.Dns
             Assert.Equal("5.4.4 no MX host of ghost.example has an A or AAAA record", Describe(Router().Route("ghost.example", 25)));
 
             Mx("half.example", (10, "gone.half.example"), (20, "slow.half.example"));
-            _zone[("slow.half.example", DnsPacket.A)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, rcode: 2).ToArray();
+            _zone[("slow.half.example", RecordType.A)] = q => DnsPacket.Response(q.Id, q.Name, q.Type, 0, rcode: 2).ToArray();
             MailRoute route = Router().Route("half.example", 25);
             Assert.Equal(RouteStatus.Temporary, route.Status);
             Assert.StartsWith("4.4.3 address lookup for slow.half.example failed: SERVFAIL", Describe(route));
@@ -192,13 +192,13 @@ namespace Emailcore.Nano.Tests.Dns
             Host("smarthost.example", "192.0.2.25");
             MailRoute route = Router().Route(NextHop.Parse("[smarthost.example]:587")!);
             Assert.Equal(new[] { "192.0.2.25:587" }, Addresses(route[0]));
-            Assert.DoesNotContain(_network.Queries, q => q.Type == DnsPacket.Mx);
+            Assert.DoesNotContain(_network.Queries, q => q.Type == RecordType.Mx);
 
             route = Router().Route(NextHop.Parse("[192.0.2.26]:465")!);
             Assert.Equal(new[] { "192.0.2.26:465" }, Addresses(route[0]));
 
             route = Router().Route(NextHop.Parse("smarthost.example")!);
-            Assert.Contains(_network.Queries, q => q.Type == DnsPacket.Mx);
+            Assert.Contains(_network.Queries, q => q.Type == RecordType.Mx);
         }
 
         private byte[] Answer(FakeQuery q) => _zone.TryGetValue((q.Name, q.Type), out var answer)
@@ -218,7 +218,7 @@ namespace Emailcore.Nano.Tests.Dns
 
         private void Mx(string domain, params (int Preference, string Exchange)[] hosts)
         {
-            _zone[(domain, DnsPacket.Mx)] = q =>
+            _zone[(domain, RecordType.Mx)] = q =>
             {
                 var packet = DnsPacket.Response(q.Id, q.Name, q.Type, hosts.Length);
                 foreach (var (preference, exchange) in hosts)
@@ -232,9 +232,9 @@ namespace Emailcore.Nano.Tests.Dns
 
         private void Host(string name, params string[] addresses)
         {
-            foreach (int type in new[] { DnsPacket.A, DnsPacket.Aaaa })
+            foreach (int type in new[] { RecordType.A, RecordType.Aaaa })
             {
-                string[] family = addresses.Where(a => a.Contains(':') == (type == DnsPacket.Aaaa)).ToArray();
+                string[] family = addresses.Where(a => a.Contains(':') == (type == RecordType.Aaaa)).ToArray();
                 _zone[(name, type)] = q => family.Length > 0
                     ? DnsResolverTests.Answer(q, family)
                     : DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1).SoaRecord(name, 60, 60).ToArray();
