@@ -26,6 +26,12 @@ namespace Emailcore.Nano.Host.Commands
 
         private static int Mx(string domain, string? server, FileInfo? file)
         {
+            if (server != null && !Endpoint.TryParse(server, 53, new Endpoint()))
+            {
+                Console.Error.WriteLine("emailcore: --server: \"" + server + "\" is not an address such as 192.0.2.53, 127.0.0.1:5353 or [2001:db8::53]:53");
+                return 1;
+            }
+
             DnsResolver resolver;
             var random = new HostRandom();
             try

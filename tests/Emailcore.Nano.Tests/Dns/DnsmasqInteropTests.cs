@@ -121,7 +121,7 @@ namespace Emailcore.Nano.Tests.Dns
         {
             RunResult run = Run.Emailcore("dns", "mx", "example.test", "--server", "dns.example:53");
             Assert.Equal(1, run.ExitCode);
-            Assert.Contains("dns_servers", run.StandardError);
+            Assert.Equal("emailcore: --server: \"dns.example:53\" is not an address such as 192.0.2.53, 127.0.0.1:5353 or [2001:db8::53]:53\n", run.StandardError.Replace("\r\n", "\n"));
         }
 
         [Fact]
