@@ -100,6 +100,24 @@ namespace Emailcore.Nano.Tests.Dns
         }
 
         [Fact]
+        public void TcpRefusedOrCutShortIsAFailureWithItsReason()
+        {
+            var network = new FakeDnsNetwork(q => FakeDnsNetwork.From(q, DnsPacket.Response(q.Id, q.Name, q.Type, 0, truncated: true).ToArray()));
+            var set = new RecordSet();
+            Assert.Equal(LookupStatus.Failed, Resolver(network).Lookup(DnsMessageTests.NameOf("example.com"), RecordType.A, set));
+            Assert.Equal("192.0.2.53:53: connect to 192.0.2.53:53 refused", set.Error);
+            Assert.Equal(2, network.TcpConnections);
+
+            var cut = new FakeDnsNetwork(q => FakeDnsNetwork.From(q, DnsPacket.Response(q.Id, q.Name, q.Type, 0, truncated: true).ToArray()))
+            {
+                Tcp = q => Answer(q),
+                TcpCut = 3,
+            };
+            Assert.Equal(LookupStatus.Failed, Resolver(cut).Lookup(DnsMessageTests.NameOf("example.com"), RecordType.A, set));
+            Assert.Equal("TCP connection to 192.0.2.53:53 closed mid-response", set.Error);
+        }
+
+        [Fact]
         public void TcpAnswerLargerThanTheBufferIsRefused()
         {
             var network = new FakeDnsNetwork(q => FakeDnsNetwork.From(q, DnsPacket.Response(q.Id, q.Name, q.Type, 0, truncated: true).ToArray()))

@@ -30,6 +30,9 @@ namespace Emailcore.Nano.Tests.Dns
         /// <summary>The TCP answer to the last query (without the length prefix); null refuses the connection.</summary>
         public Func<FakeQuery, byte[]?> Tcp { get; set; } = _ => null;
 
+        /// <summary>Octets of the TCP answer withheld at its end, as if the server closed mid-response.</summary>
+        public int TcpCut { get; set; }
+
         public List<FakeQuery> Queries { get; } = new();
 
         public int TcpConnections { get; private set; }
@@ -69,9 +72,10 @@ namespace Emailcore.Nano.Tests.Dns
             answer.CopyTo(prefixed, 2);
             // Delivered in small pieces: the reader must reassemble the length prefix and the message.
             var connection = new ScriptedConnection();
-            for (int i = 0; i < prefixed.Length; i += 100)
+            int sent = prefixed.Length - TcpCut;
+            for (int i = 0; i < sent; i += 100)
             {
-                connection.Then(prefixed.AsSpan(i, Math.Min(100, prefixed.Length - i)).ToArray());
+                connection.Then(prefixed.AsSpan(i, Math.Min(100, sent - i)).ToArray());
             }
 
             return connection;
