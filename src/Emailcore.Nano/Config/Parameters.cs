@@ -127,6 +127,30 @@ namespace Emailcore.Nano.Config
         /// <summary>Resolvers ip[:port]; empty: the system's or the board's interface's.</summary>
         public static readonly Parameter DnsServers = Define("dns_servers", ParameterKind.EndpointList, "", "");
 
+        /// <summary>Wait for one DNS answer from one server, UDP or TCP.</summary>
+        public static readonly Parameter DnsTimeout = Define("dns_timeout", ParameterKind.Time, "5s", "5s");
+
+        /// <summary>Rounds over all DNS servers before a lookup fails temporarily.</summary>
+        public static readonly Parameter DnsAttempts = Define("dns_attempts", ParameterKind.Count, "2", "2");
+
+        /// <summary>EDNS0 UDP payload offered (RFC 6891), 512 to 1232 (other values: the nearest); 0 sends no OPT record.</summary>
+        public static readonly Parameter DnsEdnsUdpSize = Define("dns_edns_udp_size", ParameterKind.Count, "1232", "1232");
+
+        /// <summary>Largest DNS answer taken over TCP after truncation; the resolver's one buffer has this size.</summary>
+        public static readonly Parameter DnsMessageSizeLimit = Define("dns_message_size_limit", ParameterKind.Size, "65535", "4096");
+
+        /// <summary>DNS cache slots (0: no cache).</summary>
+        public static readonly Parameter DnsCacheEntries = Define("dns_cache_entries", ParameterKind.Count, "512", "16");
+
+        /// <summary>DNS cache arena in bytes, split evenly over the slots; an answer larger than a slot is not kept.</summary>
+        public static readonly Parameter DnsCacheBytes = Define("dns_cache_bytes", ParameterKind.Size, "262144", "4096");
+
+        /// <summary>Shortest time an answer is kept, whatever its TTL.</summary>
+        public static readonly Parameter DnsCacheMinTtl = Define("dns_cache_min_ttl", ParameterKind.Time, "5s", "60s");
+
+        /// <summary>Longest time an answer is kept, whatever its TTL (negative answers: at most 3h, RFC 2308 §5).</summary>
+        public static readonly Parameter DnsCacheMaxTtl = Define("dns_cache_max_ttl", ParameterKind.Time, "1d", "1h");
+
         public static int Count
         {
             get { return _count; }
