@@ -7,33 +7,46 @@ namespace Emailcore.Nano.Smtp.Server
     /// <summary>What the server sessions need from main.cf, read once; shared read-only by every session.</summary>
     public sealed class ServerSettings
     {
-        public string HostName;
-        public long MessageSizeLimit;
-        public int RecipientLimit;
-        public int EnvelopeBufferSize;
-        public int TimeoutMilliseconds;
-        public int HardErrorLimit;
-        public int ErrorSleepMilliseconds;
-        public int ConnectionLimit;
-        public int ShutdownMilliseconds;
-        public bool ForbidBareNewline;
-        public bool StrictEnvelopes;
-        public bool HeloBareNames;
+        public string HostName { get; set; }
+
+        public long MessageSizeLimit { get; set; }
+
+        public int RecipientLimit { get; set; }
+
+        public int EnvelopeBufferSize { get; set; }
+
+        public int TimeoutMilliseconds { get; set; }
+
+        public int HardErrorLimit { get; set; }
+
+        public int ErrorSleepMilliseconds { get; set; }
+
+        public int ConnectionLimit { get; set; }
+
+        public int ShutdownMilliseconds { get; set; }
+
+        public bool ForbidBareNewline { get; set; }
+
+        public bool StrictEnvelopes { get; set; }
+
+        public bool HeloBareNames { get; set; }
 
         /// <summary>STARTTLS is offered (a certificate and key are configured and the level is not none).</summary>
-        public bool TlsOffered;
+        public bool TlsOffered { get; set; }
 
         /// <summary>smtpd_tls_security_level = encrypt: 530 5.7.0 before MAIL without TLS.</summary>
-        public bool TlsRequired;
+        public bool TlsRequired { get; set; }
 
-        public bool AuthEnabled;
-        public bool TlsAuthOnly;
+        public bool AuthEnabled { get; set; }
+
+        public bool TlsAuthOnly { get; set; }
 
         /// <summary>The smtpd_sasl_users table; null: AUTH is not offered.</summary>
-        public SaslUsers Users;
+        public SaslUsers Users { get; set; }
 
-        public AddressRange[] Mynetworks;
-        public string[] Mydestination;
+        public AddressRange[] Mynetworks { get; set; }
+
+        public string[] Mydestination { get; set; }
 
         public static ServerSettings From(MainConfig config)
         {

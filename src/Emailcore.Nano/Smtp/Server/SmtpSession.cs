@@ -24,6 +24,14 @@ namespace Emailcore.Nano.Smtp.Server
         public const int OutputCapacity = 512;
 
         private const int HeloCapacity = 255;
+
+        // Outcomes of reading one AUTH response.
+        private const int ResponseOk = 0;
+        private const int ResponseCancelled = 1;
+        private const int ResponseBad = 2;
+        private const int ResponseTooLong = 3;
+        private const int ResponseLost = 4;
+        private const int ResponseTimedOut = 5;
         private const int ScratchCapacity = 64;
 
         private static readonly byte[] CrLf = { (byte)'\r', (byte)'\n' };
@@ -56,6 +64,7 @@ namespace Emailcore.Nano.Smtp.Server
         private int _errors;
         private int _commands;
         private int _failedCommands;
+        private int _decodedLength;
 
         public SmtpSession(ServerSettings settings, IMessageSink sink, IClock clock, ILog log)
         {
@@ -259,7 +268,7 @@ namespace Emailcore.Nano.Smtp.Server
             _output.Append("250-SIZE ");
             _output.AppendDecimal(_settings.MessageSizeLimit);
             _output.AppendCrLf();
-            if (Tls == false && _settings.TlsOffered)
+            if (!Tls && _settings.TlsOffered)
             {
                 _output.Append("250-STARTTLS");
                 _output.AppendCrLf();
@@ -997,18 +1006,17 @@ namespace Emailcore.Nano.Smtp.Server
                         // LOGIN's two answers become PLAIN's layout: user NUL password, both in the envelope buffer.
                         Array.Copy(decoded, half, decoded, userLength + 1, _decoder.Length);
                         decoded[userLength] = 0;
-                        result = ResponseOk;
-                        _decoderLength = userLength + 1 + _decoder.Length;
+                        _decodedLength = userLength + 1 + _decoder.Length;
                     }
                 }
             }
 
             if (plain && result == ResponseOk)
             {
-                _decoderLength = _decoder.Length;
+                _decodedLength = _decoder.Length;
             }
 
-            bool success = result == ResponseOk && Verify(decoded, _decoderLength, plain);
+            bool success = result == ResponseOk && Verify(decoded, _decodedLength, plain);
             Array.Clear(decoded, 0, decoded.Length);
             switch (result)
             {
@@ -1038,15 +1046,6 @@ namespace Emailcore.Nano.Smtp.Server
             return Reply("235 2.7.0 Authentication successful");
         }
 
-        private const int ResponseOk = 0;
-        private const int ResponseCancelled = 1;
-        private const int ResponseBad = 2;
-        private const int ResponseTooLong = 3;
-        private const int ResponseLost = 4;
-        private const int ResponseTimedOut = 5;
-
-        private int _decoderLength;
-
         private int Challenge(string challenge)
         {
             Reply(challenge);
@@ -1075,7 +1074,7 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>Decodes a response that starts at <paramref name="offset"/> of the current piece and may go on in more pieces; wipes what it read.</summary>
         private int Response(LineStatus status, int offset, int length)
         {
-            int total = offset - _reader.LineOffset;
+            int total = 0;
             bool empty = length == 1 && _reader.Buffer[offset] == '=' && status == LineStatus.Line;
             while (true)
             {

@@ -140,6 +140,9 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 Assert.StartsWith("250 2.0.0 Ok: queued as", client.Send("x\r\n."));
                 Assert.StartsWith("221", client.Send("QUIT"));
                 Assert.True(relay.WaitForExit(15000), log.ToString());
+
+                // Without a timeout it also waits for the redirected output to be read to its end.
+                relay.WaitForExit();
                 Assert.Equal(0, relay.ExitCode);
                 Assert.Single(Directory.GetFiles(Path.Combine(root, "queue"), "*.msg"));
                 lock (log)
