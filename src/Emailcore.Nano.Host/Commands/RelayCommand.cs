@@ -45,6 +45,12 @@ namespace Emailcore.Nano.Host.Commands
                     specs[i] = ListenSpec.Parse(listen[i])!;
                 }
 
+                string? problem = settings.Problem(Array.Exists(specs, s => s.Mode == ListenMode.Smtps));
+                if (problem != null)
+                {
+                    throw new ConfigException(config.FileName, 0, problem);
+                }
+
                 IMessageStore store = HostAppliance.CreateStore(config);
                 server = new SmtpServer(settings, specs, new HostNetwork(TlsSettings.From(config)), store, new HostClock(), log);
                 server.Start();

@@ -17,11 +17,8 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>Bytes decoded so far.</summary>
         public int Length { get; private set; }
 
-        /// <summary>True once the input was not base64 or the output did not fit.</summary>
-        public bool Failed
-        {
-            get { return _failed; }
-        }
+        /// <summary>True when the decoded bytes did not fit the output (the input may still be valid base64).</summary>
+        public bool Overflowed { get; private set; }
 
         public void Start(byte[] output, int offset, int capacity)
         {
@@ -32,6 +29,7 @@ namespace Emailcore.Nano.Smtp.Server
             _quantumLength = 0;
             _padding = 0;
             _failed = false;
+            Overflowed = false;
             Length = 0;
         }
 
@@ -77,6 +75,7 @@ namespace Emailcore.Nano.Smtp.Server
             if (Length + bytes > _capacity)
             {
                 _failed = true;
+                Overflowed = true;
                 return;
             }
 

@@ -79,6 +79,27 @@ namespace Emailcore.Nano.Smtp.Server
             return s;
         }
 
+        /// <summary>Settings that cannot work together, as a message for the admin; null when they can.</summary>
+        public string Problem(bool hasImplicitTlsListener)
+        {
+            if (TlsRequired && !TlsOffered)
+            {
+                return "smtpd_tls_security_level = encrypt needs smtpd_tls_cert_file and smtpd_tls_key_file";
+            }
+
+            if (hasImplicitTlsListener && !TlsOffered)
+            {
+                return "an /smtps listener needs smtpd_tls_cert_file and smtpd_tls_key_file";
+            }
+
+            if (AuthEnabled && Users == null)
+            {
+                return "smtpd_sasl_auth_enable = yes needs smtpd_sasl_users";
+            }
+
+            return null;
+        }
+
         public bool InMynetworks(Endpoint client)
         {
             for (int i = 0; i < Mynetworks.Length; i++)

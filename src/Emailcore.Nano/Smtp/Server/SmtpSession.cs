@@ -1110,8 +1110,8 @@ namespace Emailcore.Nano.Smtp.Server
                 return ResponseTooLong;
             }
 
-            // RFC 4954 §4: "=" is an empty initial response.
-            return empty || _decoder.Finish() ? ResponseOk : ResponseBad;
+            // RFC 4954 §4: "=" is an empty initial response. Credentials too big for the buffer cannot be valid ones.
+            return empty || _decoder.Finish() || _decoder.Overflowed ? ResponseOk : ResponseBad;
         }
 
         /// <summary>RFC 4616: [authzid] NUL authcid NUL passwd; we act for nobody else, so authzid is empty or the same user.</summary>

@@ -174,6 +174,16 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 Assert.Equal(1, bad.ExitCode);
                 Assert.Contains("main.cf:1", bad.StandardError);
 
+                File.WriteAllText(config, "smtpd_sasl_auth_enable = yes\n");
+                RunResult noUsers = Run.Emailcore("relay", "--config", config);
+                Assert.Equal(1, noUsers.ExitCode);
+                Assert.Contains("smtpd_sasl_auth_enable = yes needs smtpd_sasl_users", noUsers.StandardError);
+
+                File.WriteAllText(config, "smtpd_tls_security_level = encrypt\n");
+                RunResult noCertificate = Run.Emailcore("relay", "--config", config);
+                Assert.Equal(1, noCertificate.ExitCode);
+                Assert.Contains("encrypt needs smtpd_tls_cert_file", noCertificate.StandardError);
+
                 using var busy = new TcpListener(System.Net.IPAddress.Loopback, 0);
                 busy.Start();
                 File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:{((System.Net.IPEndPoint)busy.LocalEndpoint).Port}\nqueue_directory = {root}/q\n");

@@ -496,12 +496,14 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.DoesNotContain("guess", r.Log.All);
         }
 
-        [Fact]
-        public void AuthLineUpTo12288OctetsIsReadWhole()
+        [Theory]
+        [InlineData(16384)]
+        [InlineData(1024)]
+        public void AuthLineUpTo12288OctetsIsReadWhole(int envelopeBuffer)
         {
-            // A valid PLAIN response padded to a 12000-octet line is decoded in pieces; here it is simply too big to be PLAIN.
+            // A PLAIN response of a 10700-octet line is decoded in pieces, whether or not the decoded bytes fit the buffer.
             string response = B64("\0alice\0" + new string('p', 8000));
-            Result r = Run("EHLO c.example\r\nSTARTTLS\r\n", s => { Auth(s); s.EnvelopeBufferSize = 16384; },
+            Result r = Run("EHLO c.example\r\nSTARTTLS\r\n", s => { Auth(s); s.EnvelopeBufferSize = envelopeBuffer; },
                 prepare: x => x.Connection.Then("EHLO c.example\r\nAUTH PLAIN " + response + "\r\nNOOP\r\n"));
             Assert.Contains("535 5.7.8 Error: authentication failed\r\n250 2.0.0 Ok\r\n", r.Replies);
         }
