@@ -1,4 +1,5 @@
 using Emailcore.Nano.Config;
+using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Text;
 
@@ -209,6 +210,59 @@ namespace Emailcore.Nano.Smtp.Server
             }
 
             return true;
+        }
+
+        /// <summary>RFC 3461 §4.1: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY; -1 when bad.</summary>
+        public static int ParseNotify(byte[] line, int offset, int length)
+        {
+            if (length <= 0)
+            {
+                return -1;
+            }
+
+            int flags = 0;
+            int end = offset + length;
+            int p = offset;
+            while (p <= end)
+            {
+                int q = p;
+                while (q < end && line[q] != ',')
+                {
+                    q++;
+                }
+
+                int n = q - p;
+                int flag = Ascii.EqualsIgnoreCase(line, p, n, "NEVER") ? Notify.Never
+                    : Ascii.EqualsIgnoreCase(line, p, n, "SUCCESS") ? Notify.Success
+                    : Ascii.EqualsIgnoreCase(line, p, n, "FAILURE") ? Notify.Failure
+                    : Ascii.EqualsIgnoreCase(line, p, n, "DELAY") ? Notify.Delay : 0;
+                if (flag == 0 || (flags & flag) != 0)
+                {
+                    return -1;
+                }
+
+                flags |= flag;
+                p = q + 1;
+            }
+
+            return (flags & Notify.Never) != 0 && flags != Notify.Never ? -1 : flags;
+        }
+
+        /// <summary>RFC 3461 §4.2: ORCPT=addr-type;xtext, addr-type an atom.</summary>
+        public static bool IsOrcpt(byte[] line, int offset, int length)
+        {
+            if (length <= 0 || length > 500)
+            {
+                return false;
+            }
+
+            int semi = offset;
+            while (semi < offset + length && line[semi] != ';')
+            {
+                semi++;
+            }
+
+            return semi > offset && semi < offset + length - 1 && CommandParser.IsXtext(line, semi + 1, offset + length - semi - 1);
         }
 
         /// <summary>

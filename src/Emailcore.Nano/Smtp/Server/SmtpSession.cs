@@ -49,6 +49,7 @@ namespace Emailcore.Nano.Smtp.Server
         private readonly byte[] _helo = new byte[HeloCapacity];
         private readonly byte[] _localName = new byte[ScratchCapacity];
         private readonly byte[] _scratch = new byte[ScratchCapacity];
+        private readonly ReceivedHeader _received;
 
         private IConnection _connection;
         private string _client;
@@ -73,6 +74,7 @@ namespace Emailcore.Nano.Smtp.Server
             _clock = clock;
             _log = log;
             _envelope = new Envelope(settings.EnvelopeBufferSize, settings.RecipientLimit);
+            _received = new ReceivedHeader(_scratch);
         }
 
         /// <summary>Bytes of fixed buffers this session holds, TLS excluded (the ≤ 4 KiB budget on a board).</summary>
@@ -506,7 +508,7 @@ namespace Emailcore.Nano.Smtp.Server
                 int vn = _parser.ValueLength;
                 if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "NOTIFY") && notify == 0)
                 {
-                    notify = ParseNotify(line, v, vn);
+                    notify = CommandParser.ParseNotify(line, v, vn);
                     if (notify < 0)
                     {
                         return Reject("501 5.5.4 Bad NOTIFY syntax");
@@ -514,7 +516,7 @@ namespace Emailcore.Nano.Smtp.Server
                 }
                 else if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "ORCPT") && orcptLength == 0)
                 {
-                    if (!IsOrcpt(line, v, vn))
+                    if (!CommandParser.IsOrcpt(line, v, vn))
                     {
                         return Reject("501 5.5.4 Bad ORCPT syntax");
                     }
@@ -556,59 +558,6 @@ namespace Emailcore.Nano.Smtp.Server
             }
 
             return _settings.IsLocalDomain(_reader.Buffer, _parser.DomainOffset, _parser.DomainLength);
-        }
-
-        /// <summary>RFC 3461 §4.1: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY; -1 when bad.</summary>
-        private static int ParseNotify(byte[] line, int offset, int length)
-        {
-            if (length <= 0)
-            {
-                return -1;
-            }
-
-            int flags = 0;
-            int end = offset + length;
-            int p = offset;
-            while (p <= end)
-            {
-                int q = p;
-                while (q < end && line[q] != ',')
-                {
-                    q++;
-                }
-
-                int n = q - p;
-                int flag = Ascii.EqualsIgnoreCase(line, p, n, "NEVER") ? Notify.Never
-                    : Ascii.EqualsIgnoreCase(line, p, n, "SUCCESS") ? Notify.Success
-                    : Ascii.EqualsIgnoreCase(line, p, n, "FAILURE") ? Notify.Failure
-                    : Ascii.EqualsIgnoreCase(line, p, n, "DELAY") ? Notify.Delay : 0;
-                if (flag == 0 || (flags & flag) != 0)
-                {
-                    return -1;
-                }
-
-                flags |= flag;
-                p = q + 1;
-            }
-
-            return (flags & Notify.Never) != 0 && flags != Notify.Never ? -1 : flags;
-        }
-
-        /// <summary>RFC 3461 §4.2: ORCPT=addr-type;xtext, addr-type an atom.</summary>
-        private static bool IsOrcpt(byte[] line, int offset, int length)
-        {
-            if (length <= 0 || length > 500)
-            {
-                return false;
-            }
-
-            int semi = offset;
-            while (semi < offset + length && line[semi] != ';')
-            {
-                semi++;
-            }
-
-            return semi > offset && semi < offset + length - 1 && CommandParser.IsXtext(line, semi + 1, offset + length - semi - 1);
         }
 
         private bool Data(int argument, int end)
@@ -655,7 +604,7 @@ namespace Emailcore.Nano.Smtp.Server
             string failure = null;
             try
             {
-                WriteReceived(id, now);
+                _received.Write(_sink, _helo, _heloLength, _connection.RemoteEndpoint, _connection.TlsProtocol, _localName, _localNameLength, Protocol(), id, _envelope, now);
             }
             catch (StoreException e)
             {
@@ -778,106 +727,6 @@ namespace Emailcore.Nano.Smtp.Server
         {
             _log.Write(LogLevel.Warning, "queue file write error: " + e.Message);
             return "451 4.3.0 Error: queue file write error";
-        }
-
-        /// <summary>RFC 5321 §4.4 trace header, in Postfix's shape; the protocol names are RFC 3848's and RFC 6531's.</summary>
-        private void WriteReceived(long id, DateTime now)
-        {
-            Sink("Received: from ");
-            _sink.Write(_helo, 0, _heloLength);
-            Sink(" (");
-            int n = FormatLiteral(_connection.RemoteEndpoint, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
-            Sink(")\r\n");
-            string tls = _connection.TlsProtocol;
-            if (tls != null)
-            {
-                Sink("\t(using ");
-                Sink(tls);
-                Sink(")\r\n");
-            }
-
-            Sink("\tby ");
-            _sink.Write(_localName, 0, _localNameLength);
-            Sink(" (Emailcore.Nano) with ");
-            Sink(Protocol());
-            Sink(" id ");
-            n = QueueId.Write(id, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
-            if (_envelope.RecipientCount == 1)
-            {
-                // Only one recipient is named, so a copy never discloses the others (as Postfix does).
-                Sink("\r\n\tfor <");
-                _sink.Write(_envelope.Arena, _envelope.RecipientOffset(0), _envelope.RecipientLength(0));
-                Sink(">");
-            }
-
-            Sink("; ");
-            n = FormatDate(now, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
-            Sink("\r\n");
-        }
-
-        private void Sink(string ascii)
-        {
-            int n = Ascii.Copy(ascii, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
-        }
-
-        /// <summary>RFC 5322 §3.3 date-time in UTC: "Sat, 28 Nov 2026 20:05:22 +0000".</summary>
-        public static int FormatDate(DateTime utc, byte[] into, int offset)
-        {
-            const string Days = "SunMonTueWedThuFriSat";
-            const string Months = "JanFebMarAprMayJunJulAugSepOctNovDec";
-            int p = offset;
-            int day = (int)utc.DayOfWeek * 3;
-            for (int i = 0; i < 3; i++)
-            {
-                into[p++] = (byte)Days[day + i];
-            }
-
-            into[p++] = (byte)',';
-            into[p++] = (byte)' ';
-            p += Ascii.FormatDecimal(utc.Day, into, p);
-            into[p++] = (byte)' ';
-            int month = (utc.Month - 1) * 3;
-            for (int i = 0; i < 3; i++)
-            {
-                into[p++] = (byte)Months[month + i];
-            }
-
-            into[p++] = (byte)' ';
-            p += Ascii.FormatDecimal(utc.Year, into, p);
-            into[p++] = (byte)' ';
-            p = TwoDigits(utc.Hour, into, p);
-            into[p++] = (byte)':';
-            p = TwoDigits(utc.Minute, into, p);
-            into[p++] = (byte)':';
-            p = TwoDigits(utc.Second, into, p);
-            p += Ascii.Copy(" +0000", into, p);
-            return p - offset;
-        }
-
-        private static int TwoDigits(int value, byte[] into, int p)
-        {
-            into[p] = (byte)('0' + value / 10);
-            into[p + 1] = (byte)('0' + value % 10);
-            return p + 2;
-        }
-
-        /// <summary>"[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3).</summary>
-        private static int FormatLiteral(Endpoint address, byte[] into, int offset)
-        {
-            int p = offset;
-            into[p++] = (byte)'[';
-            if (address.IsIPv6)
-            {
-                p += Ascii.Copy("IPv6:", into, p);
-            }
-
-            p += IPAddressText.Format(address, into, p);
-            into[p++] = (byte)']';
-            return p - offset;
         }
 
         private string Protocol()
@@ -1227,7 +1076,7 @@ namespace Emailcore.Nano.Smtp.Server
         {
             // myhostname, or the address literal of the interface the client reached (RFC 5321 §4.1.3).
             string name = _settings.HostName;
-            _localNameLength = name != null && name.Length > 0 ? Ascii.Copy(name, _localName, 0) : FormatLiteral(local, _localName, 0);
+            _localNameLength = name != null && name.Length > 0 ? Ascii.Copy(name, _localName, 0) : ReceivedHeader.FormatLiteral(local, _localName, 0);
         }
 
         /// <summary>Consumes the rest of an overlong line; false when the connection ended meanwhile.</summary>

@@ -520,7 +520,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         public void DateIsRfc5322()
         {
             byte[] buffer = new byte[64];
-            int n = SmtpSession.FormatDate(new DateTime(2027, 1, 3, 4, 5, 6, DateTimeKind.Utc), buffer, 0);
+            int n = ReceivedHeader.FormatDate(new DateTime(2027, 1, 3, 4, 5, 6, DateTimeKind.Utc), buffer, 0);
             Assert.Equal("Sun, 3 Jan 2027 04:05:06 +0000", Encoding.ASCII.GetString(buffer, 0, n));
         }
     }
