@@ -379,15 +379,8 @@ namespace Emailcore.Nano.Smtp.Server
             else if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "BODY"))
             {
                 bit = 2;
-                if (vn > 0 && Ascii.EqualsIgnoreCase(line, v, vn, "7BIT"))
-                {
-                    _envelope.Body = BodyType.SevenBit;
-                }
-                else if (vn > 0 && Ascii.EqualsIgnoreCase(line, v, vn, "8BITMIME"))
-                {
-                    _envelope.Body = BodyType.EightBitMime;
-                }
-                else
+                _envelope.Body = (BodyType)Pick(line, v, vn, "7BIT", "8BITMIME");
+                if (_envelope.Body == BodyType.Unspecified)
                 {
                     return "501 5.5.4 Unsupported BODY type";
                 }
@@ -419,15 +412,8 @@ namespace Emailcore.Nano.Smtp.Server
             else if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "RET"))
             {
                 bit = 16;
-                if (vn > 0 && Ascii.EqualsIgnoreCase(line, v, vn, "FULL"))
-                {
-                    _envelope.Ret = DsnReturn.Full;
-                }
-                else if (vn > 0 && Ascii.EqualsIgnoreCase(line, v, vn, "HDRS"))
-                {
-                    _envelope.Ret = DsnReturn.Headers;
-                }
-                else
+                _envelope.Ret = (DsnReturn)Pick(line, v, vn, "FULL", "HDRS");
+                if (_envelope.Ret == DsnReturn.Unspecified)
                 {
                     return "501 5.5.4 Bad RET syntax";
                 }
@@ -454,6 +440,17 @@ namespace Emailcore.Nano.Smtp.Server
 
             seen |= bit;
             return null;
+        }
+
+        /// <summary>1 or 2 when the value is the first or second keyword (any case), 0 otherwise: BODY's and RET's enum values.</summary>
+        private static int Pick(byte[] line, int offset, int length, string first, string second)
+        {
+            if (length > 0 && Ascii.EqualsIgnoreCase(line, offset, length, first))
+            {
+                return 1;
+            }
+
+            return length > 0 && Ascii.EqualsIgnoreCase(line, offset, length, second) ? 2 : 0;
         }
 
         private bool Rcpt(byte[] line, int argument, int end)
