@@ -67,6 +67,9 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>Where the ESMTP parameters start (after the path).</summary>
         public int ParamsOffset { get; private set; }
 
+        /// <summary>True when the last <see cref="NextParam"/> stopped at a malformed parameter rather than at the end.</summary>
+        public bool ParamFailed { get; private set; }
+
         public int KeyOffset { get; private set; }
 
         public int KeyLength { get; private set; }
@@ -129,10 +132,11 @@ namespace Emailcore.Nano.Smtp.Server
 
         /// <summary>
         /// The next "keyword[=value]" after <paramref name="p"/> (RFC 5321 §4.1.2 Mail-parameters); false at the end.
-        /// A malformed one sets <see cref="Error"/> and <see cref="KeyLength"/> 0.
+        /// A malformed one sets <see cref="Error"/> and <see cref="ParamFailed"/>.
         /// </summary>
         public bool NextParam(byte[] line, ref int p, int end)
         {
+            ParamFailed = false;
             while (p < end && line[p] == ' ')
             {
                 p++;
@@ -619,7 +623,7 @@ namespace Emailcore.Nano.Smtp.Server
         private bool Fail(string reply)
         {
             Error = reply;
-            KeyLength = 0;
+            ParamFailed = true;
             return false;
         }
     }

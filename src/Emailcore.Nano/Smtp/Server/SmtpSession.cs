@@ -330,7 +330,7 @@ namespace Emailcore.Nano.Smtp.Server
                 }
             }
 
-            if (_parser.KeyLength == 0 && p < end)
+            if (_parser.ParamFailed)
             {
                 _envelope.Clear();
                 return Reject(_parser.Error);
@@ -495,7 +495,14 @@ namespace Emailcore.Nano.Smtp.Server
                 int kn = _parser.KeyLength;
                 int v = _parser.ValueOffset;
                 int vn = _parser.ValueLength;
-                if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "NOTIFY") && notify == 0)
+                bool isNotify = _esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "NOTIFY");
+                bool isOrcpt = _esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "ORCPT");
+                if ((isNotify && notify != 0) || (isOrcpt && orcptLength != 0))
+                {
+                    return Reject("501 5.5.4 Error: parameter given twice");
+                }
+
+                if (isNotify)
                 {
                     notify = CommandParser.ParseNotify(line, v, vn);
                     if (notify < 0)
@@ -503,7 +510,7 @@ namespace Emailcore.Nano.Smtp.Server
                         return Reject("501 5.5.4 Bad NOTIFY syntax");
                     }
                 }
-                else if (_esmtp && Ascii.EqualsIgnoreCase(line, k, kn, "ORCPT") && orcptLength == 0)
+                else if (isOrcpt)
                 {
                     if (!CommandParser.IsOrcpt(line, v, vn))
                     {
@@ -519,7 +526,7 @@ namespace Emailcore.Nano.Smtp.Server
                 }
             }
 
-            if (_parser.KeyLength == 0 && p < end)
+            if (_parser.ParamFailed)
             {
                 return Reject(_parser.Error);
             }

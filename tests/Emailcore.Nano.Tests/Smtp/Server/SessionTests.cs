@@ -120,6 +120,13 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> NOTIFY=NEVER,DELAY\r\n", "501 5.5.4 Bad NOTIFY syntax")]
         [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> ORCPT=nosemicolon\r\n", "501 5.5.4 Bad ORCPT syntax")]
         [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> FOO\r\n", "555 5.5.4 Unsupported option")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> NOTIFY=NEVER NOTIFY=NEVER\r\n", "501 5.5.4 Error: parameter given twice")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> NOTIFY=\r\n", "501 5.5.4 Error: bad parameter value")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example> NOTIFY=SOMETIMES\r\n", "501 5.5.4 Bad NOTIFY syntax")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>  ORCPT=rfc822;+ZZ\r\n", "501 5.5.4 Bad ORCPT syntax")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example> ENVID=" + "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789x" + "\r\n", "501 5.5.4 Bad ENVID syntax")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example>x\r\n", "501 5.5.4 Syntax: MAIL FROM:<address>")]
+        [InlineData("EHLO c.example\r\nMAIL FROM:<" + "a1234567890123456789012345678901234567890123456789012345678901234@b.example>\r\n", "501 5.1.7 Bad sender address syntax")]
         [InlineData("EHLO c.example\r\nMAIL FROM:<a@@b.example>\r\n", "501 5.1.7 Bad sender address syntax")]
         [InlineData("EHLO c.example\r\nMAIL FROM:<a.@b.example>\r\n", "501 5.1.7 Bad sender address syntax")]
         [InlineData("EHLO c.example\r\nMAIL FROM:<a@b.example\r\n", "501 5.5.4 Syntax: MAIL FROM:<address>")]
@@ -477,6 +484,9 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         [InlineData("AUTH PLAIN {proxy}\r\n", "535 5.7.8 Error: authentication failed")]
         [InlineData("AUTH PLAIN !!!\r\n", "501 5.5.2 Error: cannot decode response")]
         [InlineData("AUTH PLAIN\r\n*\r\n", "501 5.7.0 Error: authentication aborted")]
+        [InlineData("AUTH LOGIN\r\n*\r\n", "501 5.7.0 Error: authentication aborted")]
+        [InlineData("AUTH PLAIN =\r\n", "535 5.7.8 Error: authentication failed")]
+        [InlineData("AUTH\r\n", "501 5.5.4 Syntax: AUTH mechanism")]
         [InlineData("AUTH CRAM-MD5\r\n", "504 5.5.4 Unrecognized authentication type")]
         [InlineData("AUTH PLAIN {long}\r\n", "500 5.5.6 Authentication Exchange line is too long")]
         [InlineData("MAIL FROM:<a@b.example>\r\nAUTH PLAIN {good}\r\n", "503 5.5.1 Error: MAIL transaction in progress")]
@@ -490,10 +500,17 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             if (reply.StartsWith("535"))
             {
                 Assert.Equal(1000, r.Clock.Slept);
-                Assert.Contains("SASL PLAIN authentication failed", r.Log.All);
+                Assert.Contains("authentication failed", r.Log.All);
             }
 
             Assert.DoesNotContain("guess", r.Log.All);
+        }
+
+        [Fact]
+        public void AuthAnswerTimeoutGives421()
+        {
+            Result r = Run("EHLO c.example\r\nSTARTTLS\r\n", Auth, prepare: x => x.Connection.Then("EHLO c.example\r\nAUTH LOGIN\r\n").ThenTimeout());
+            Assert.EndsWith("334 VXNlcm5hbWU6\r\n421 4.4.2 mx.example.com Error: timeout exceeded\r\n", r.Replies);
         }
 
         [Theory]
