@@ -35,8 +35,12 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             File.WriteAllText(Path.Combine(Root, "users"), "alice:$pbkdf2-sha256$2000$" + Convert.ToBase64String(salt) + "$" + Convert.ToBase64String(hash) + "\n");
             Port = FreePort();
             SmtpsPort = FreePort();
+            var v6 = new TcpListener(IPAddress.IPv6Loopback, 0);
+            v6.Start();
+            V6Port = ((IPEndPoint)v6.LocalEndpoint).Port;
+            v6.Stop();
             File.WriteAllText(ConfigFile,
-                $"smtpd_listen = 127.0.0.1:{Port}, 127.0.0.1:{SmtpsPort}/smtps\n" +
+                $"smtpd_listen = 127.0.0.1:{Port}, 127.0.0.1:{SmtpsPort}/smtps, [::1]:{V6Port}\n" +
                 "myhostname = relay.test.example\n" +
                 "mynetworks = 192.0.2.0/24\n" +
                 $"queue_directory = {Queue}\n" +
@@ -60,6 +64,8 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         public int Port { get; }
 
         public int SmtpsPort { get; }
+
+        public int V6Port { get; }
 
         public Process Process { get; }
 
@@ -192,6 +198,20 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.Contains("\t(using TLSv1.3)\r\n", Assert.Single(_relay.StoredFor("tls-login@far.example")));
             Assert.DoesNotContain(RelayFixture.Password, _relay.Log);
             Assert.Contains("sasl_method=PLAIN, sasl_username=alice", _relay.Log);
+        }
+
+        [Fact]
+        public void Ipv6ClientMaySendToOurAddressLiteral()
+        {
+            RunResult r = Python(
+                "s = smtplib.SMTP('::1', " + _relay.V6Port + ", timeout=20)\n" +
+                "s.ehlo('[IPv6:::1]')\n" +
+                "print(s.sendmail('a@[IPv6:::1]', ['v6@[IPv6:::1]'], b'x\\r\\n'))\n" +
+                "s.quit()\n");
+            Assert.True(r.ExitCode == 0, r + _relay.Log);
+            Assert.StartsWith("MAIL FROM:<a@[IPv6:::1]>\r\nRCPT TO:<v6@[IPv6:::1]>\r\nDATA\r\nReceived: from [IPv6:::1] ([IPv6:::1])\r\n\tby relay.test.example",
+                Assert.Single(_relay.StoredFor("v6@[IPv6:::1]")));
+            Assert.Contains("connect from unknown[::1]", _relay.Log);
         }
 
         [Fact]
