@@ -83,7 +83,7 @@ namespace Emailcore.Nano.Benchmarks
         public void SessionCommands()
         {
             _sessionInput.Rewind();
-            _session.Run(_sessionInput, false);
+            _session.Run(_sessionInput, ListenMode.Smtp);
         }
 
         /// <summary>Replays a script: endlessly (parsing) or once per Rewind (sessions); writes are dropped.</summary>

@@ -134,7 +134,7 @@ namespace Emailcore.Nano.Smtp.Server
         private void AcceptLoop(int index)
         {
             IListener listener = _listeners[index];
-            bool implicitTls = _specs[index].Mode == ListenMode.Smtps;
+            ListenMode mode = _specs[index].Mode;
             while (!_stopping)
             {
                 IConnection connection;
@@ -161,7 +161,7 @@ namespace Emailcore.Nano.Smtp.Server
                     continue;
                 }
 
-                new Thread(new Runner(this, slot, connection, implicitTls).Run).Start();
+                new Thread(new Runner(this, slot, connection, mode).Run).Start();
             }
         }
 
@@ -248,21 +248,21 @@ namespace Emailcore.Nano.Smtp.Server
             private readonly SmtpServer _server;
             private readonly int _slot;
             private readonly IConnection _connection;
-            private readonly bool _implicitTls;
+            private readonly ListenMode _mode;
 
-            public Runner(SmtpServer server, int slot, IConnection connection, bool implicitTls)
+            public Runner(SmtpServer server, int slot, IConnection connection, ListenMode mode)
             {
                 _server = server;
                 _slot = slot;
                 _connection = connection;
-                _implicitTls = implicitTls;
+                _mode = mode;
             }
 
             public void Run()
             {
                 try
                 {
-                    _server._sessions[_slot].Run(_connection, _implicitTls);
+                    _server._sessions[_slot].Run(_connection, _mode);
                 }
                 catch (System.Exception e)
                 {

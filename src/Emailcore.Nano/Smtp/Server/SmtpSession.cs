@@ -1,4 +1,5 @@
 using System;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Smtp.Wire;
@@ -53,6 +54,7 @@ namespace Emailcore.Nano.Smtp.Server
         private bool _helloSeen;
         private bool _esmtp;
         private bool _relayAllowed;
+        private bool _submission;
         private bool _sinkOpen;
         private int _errors;
         private int _commands;
@@ -85,8 +87,11 @@ namespace Emailcore.Nano.Smtp.Server
             }
         }
 
-        /// <summary>Serves one connection until QUIT, an error limit, a timeout or the peer going away; always closes it.</summary>
-        public void Run(IConnection connection, bool implicitTls)
+        /// <summary>
+        /// Serves one connection until QUIT, an error limit, a timeout or the peer going away; always closes it.
+        /// <paramref name="mode"/>: Smtps starts with the TLS handshake; Submission and Smtps require AUTH before MAIL.
+        /// </summary>
+        public void Run(IConnection connection, ListenMode mode)
         {
             _connection = connection;
             _reader.Attach(connection);
@@ -98,12 +103,13 @@ namespace Emailcore.Nano.Smtp.Server
             _last = "CONNECT";
             _client = "unknown[" + connection.RemoteEndpoint.AddressText() + "]";
             _relayAllowed = _settings.InMynetworks(connection.RemoteEndpoint);
+            _submission = mode != ListenMode.Smtp;
             FillLocalName(connection.LocalEndpoint);
             ResetSession();
             _log.Write(LogLevel.Info, "connect from " + _client);
             try
             {
-                if (implicitTls)
+                if (mode == ListenMode.Smtps)
                 {
                     // RFC 8314 §3: on an implicit-TLS port the handshake comes before the greeting.
                     connection.StartTlsServer(_settings.TimeoutMilliseconds);
@@ -301,6 +307,12 @@ namespace Emailcore.Nano.Smtp.Server
             if (_settings.TlsRequired && !Tls)
             {
                 return Reject("530 5.7.0 Must issue a STARTTLS command first");
+            }
+
+            if (_submission && _authUser == null && !_relayAllowed)
+            {
+                // RFC 6409 §4.3: a submission port takes mail only from authenticated clients (or trusted networks).
+                return Reject("530 5.7.0 Authentication required");
             }
 
             if (!_parser.ParseMail(line, argument, end, _settings.StrictEnvelopes))

@@ -33,7 +33,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             return settings;
         }
 
-        private static Result Run(string input, Action<ServerSettings>? tweak = null, int pieceSize = 0, Action<Result>? prepare = null, bool implicitTls = false)
+        private static Result Run(string input, Action<ServerSettings>? tweak = null, int pieceSize = 0, Action<Result>? prepare = null, ListenMode mode = ListenMode.Smtp)
         {
             var r = new Result();
             if (pieceSize > 0)
@@ -47,7 +47,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
 
             prepare?.Invoke(r);
             var session = new SmtpSession(Settings(tweak), r.Store.CreateSink(), r.Clock, r.Log);
-            session.Run(r.Connection, implicitTls);
+            session.Run(r.Connection, mode);
             r.Replies = r.Connection.WrittenText;
             return r;
         }
@@ -202,7 +202,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             var connection = new ScriptedConnection().Then(
                 "EHLO c.example\r\nMAIL FROM:<a@b.example> SIZE=500 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1 AUTH=<>\r\nRCPT TO:<c@d.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;c+40d.example\r\nDATA\r\n.\r\n");
             var sink = new CapturingSink();
-            new SmtpSession(settings, sink, new TestClock(), new ListLog()).Run(connection, false);
+            new SmtpSession(settings, sink, new TestClock(), new ListLog()).Run(connection, ListenMode.Smtp);
             Assert.NotNull(sink.Seen);
             Assert.Contains("250 2.1.5 Ok", connection.WrittenText);
             Assert.Equal(Nano.Mail.BodyType.EightBitMime, sink.Body);
@@ -427,9 +427,24 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         [Fact]
         public void ImplicitTlsStartsWithTheHandshake()
         {
-            Result r = Run("EHLO c.example\r\nQUIT\r\n", s => s.TlsOffered = true, implicitTls: true);
+            Result r = Run("EHLO c.example\r\nQUIT\r\n", s => s.TlsOffered = true, mode: ListenMode.Smtps);
             Assert.Equal("TLSv1.3", r.Connection.TlsProtocol);
             Assert.DoesNotContain("STARTTLS", r.Replies);
+        }
+
+        [Theory]
+        [InlineData(ListenMode.Submission, false, "530 5.7.0 Authentication required")]
+        [InlineData(ListenMode.Smtps, false, "530 5.7.0 Authentication required")]
+        [InlineData(ListenMode.Submission, true, "250 2.1.0 Ok")]
+        [InlineData(ListenMode.Smtp, false, "250 2.1.0 Ok")]
+        public void SubmissionPortsRequireAuthOutsideMynetworks(ListenMode mode, bool trusted, string reply)
+        {
+            Result r = Run("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n", s =>
+            {
+                Auth(s);
+                s.Mynetworks = trusted ? s.Mynetworks : Array.Empty<Nano.Platform.AddressRange>();
+            }, mode: mode);
+            Assert.Contains("\r\n" + reply + "\r\n", r.Replies);
         }
 
         internal static SaslUsers Users(string user = "alice", string password = "s3cret pass", int iterations = 1000)
