@@ -24,7 +24,7 @@ namespace Emailcore.Nano.Tests.Support
 
         public IMessageSink CreateSink() => new Sink(this);
 
-        public sealed record StoredMessage(long Id, string From, string[] To, byte[] Content)
+        public sealed record StoredMessage(long Id, string From, string[] To, string Auth, byte[] Content)
         {
             public string Text => System.Text.Encoding.UTF8.GetString(Content);
         }
@@ -83,7 +83,8 @@ namespace Emailcore.Nano.Tests.Support
 
                 lock (_store._gate)
                 {
-                    _store.Committed.Add(new StoredMessage(_id, _envelope.ReversePath(), to, _content!.ToArray()));
+                    string auth = System.Text.Encoding.ASCII.GetString(_envelope.Arena, _envelope.AuthOffset, _envelope.AuthLength);
+                    _store.Committed.Add(new StoredMessage(_id, _envelope.ReversePath(), to, auth, _content!.ToArray()));
                 }
 
                 _content = null;

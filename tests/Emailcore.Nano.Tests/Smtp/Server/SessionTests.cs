@@ -481,6 +481,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.Contains("250-AUTH PLAIN LOGIN", plain.Replies);
             Assert.Contains("235 2.7.0 Authentication successful", plain.Replies);
             Assert.Contains(" with ESMTPSA id ", plain.Store.Committed.Single().Text);
+            Assert.Equal("a+40b.example", plain.Store.Committed.Single().Auth);
             Assert.Contains("client=unknown[127.0.0.1], sasl_method=PLAIN, sasl_username=alice", plain.Log.All);
             Assert.DoesNotContain("s3cret", plain.Log.All);
 
