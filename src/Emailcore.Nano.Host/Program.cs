@@ -11,6 +11,7 @@ namespace Emailcore.Nano.Host
             {
                 ConfigCommands.Create(),
                 DnsCommands.Create(),
+                RelayCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

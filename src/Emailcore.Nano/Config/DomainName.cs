@@ -9,16 +9,26 @@ namespace Emailcore.Nano.Config
         /// </summary>
         public static bool IsValid(string name)
         {
-            if (name == null || name.Length == 0 || name.Length > 253)
+            return name != null && IsValid(Text.Ascii.GetBytes(name), 0, name.Length, false);
+        }
+
+        /// <summary>
+        /// The same over bytes, allocation-free for wire parsing. With <paramref name="allowUtf8"/> octets above
+        /// 0x7F count as letters, so U-labels pass (RFC 6531 §3.3 with SMTPUTF8).
+        /// </summary>
+        public static bool IsValid(byte[] name, int offset, int count, bool allowUtf8)
+        {
+            if (count <= 0 || count > 253)
             {
                 return false;
             }
 
-            int labelStart = 0;
+            int end = offset + count;
+            int labelStart = offset;
             bool labelAllDigits = true;
-            for (int i = 0; i <= name.Length; i++)
+            for (int i = offset; i <= end; i++)
             {
-                if (i == name.Length || name[i] == '.')
+                if (i == end || name[i] == '.')
                 {
                     int length = i - labelStart;
                     if (length < 1 || length > 63 || name[labelStart] == '-' || name[i - 1] == '-')
@@ -26,7 +36,7 @@ namespace Emailcore.Nano.Config
                         return false;
                     }
 
-                    if (i == name.Length && labelAllDigits)
+                    if (i == end && labelAllDigits)
                     {
                         return false;
                     }
@@ -36,8 +46,8 @@ namespace Emailcore.Nano.Config
                     continue;
                 }
 
-                char c = name[i];
-                bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+                byte c = name[i];
+                bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || (allowUtf8 && c >= 0x80);
                 if (!ldh)
                 {
                     return false;

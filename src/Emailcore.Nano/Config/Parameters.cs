@@ -150,6 +150,26 @@ namespace Emailcore.Nano.Config
 
         /// <summary>Longest time an answer is kept, whatever its TTL (negative answers: at most 3h, RFC 2308 §5).</summary>
         public static readonly Parameter DnsCacheMaxTtl = Define("dns_cache_max_ttl", ParameterKind.Time, "1d", "1h");
+        /// <summary>no: accept the envelope forms trusted MTAs accept (MAIL FROM: &lt;x&gt; with a space, addresses without brackets, EHLO with a bare IP address).</summary>
+        public static readonly Parameter StrictRfc821Envelopes = Define("strict_rfc821_envelopes", ParameterKind.Bool, "no", "no");
+
+        /// <summary>yes: accept an EHLO/HELO name without a dot (old LAN devices); never completed into an FQDN.</summary>
+        public static readonly Parameter SmtpdHeloBareNames = Define("smtpd_helo_bare_names", ParameterKind.Bool, "no", "no");
+
+        /// <summary>Error replies in one session before 421 and disconnect.</summary>
+        public static readonly Parameter SmtpdHardErrorLimit = Define("smtpd_hard_error_limit", ParameterKind.Count, "20", "10");
+
+        /// <summary>Offer and accept AUTH only over TLS.</summary>
+        public static readonly Parameter SmtpdTlsAuthOnly = Define("smtpd_tls_auth_only", ParameterKind.Bool, "yes", "yes");
+
+        /// <summary>Delay before the 535 reply to a failed AUTH.</summary>
+        public static readonly Parameter SmtpdErrorSleepTime = Define("smtpd_error_sleep_time", ParameterKind.Time, "1s", "1s");
+
+        /// <summary>Bytes of each session's envelope buffer (addresses and DSN parameters); full: 452 4.5.3.</summary>
+        public static readonly Parameter SmtpdEnvelopeBufferSize = Define("smtpd_envelope_buffer_size", ParameterKind.Size, "32768", "1024");
+
+        /// <summary>On stop, how long running sessions may go on before they are cut.</summary>
+        public static readonly Parameter SmtpdShutdownTimeout = Define("smtpd_shutdown_timeout", ParameterKind.Time, "10s", "10s");
 
         public static int Count
         {

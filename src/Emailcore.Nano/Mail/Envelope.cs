@@ -86,6 +86,11 @@ namespace Emailcore.Nano.Mail
         /// <summary>RFC 3461 §4.4 ENVID, still xtext-encoded; 0 when absent.</summary>
         public int EnvIdLength { get; private set; }
 
+        public int AuthOffset { get; private set; }
+
+        /// <summary>RFC 4954 §5 AUTH= mailbox, still xtext-encoded; 0 when absent or not trusted ("&lt;&gt;").</summary>
+        public int AuthLength { get; private set; }
+
         public int RecipientCount { get; private set; }
 
         /// <summary>Forgets the transaction (RSET, a new MAIL, or after the final dot).</summary>
@@ -101,6 +106,8 @@ namespace Emailcore.Nano.Mail
             DeclaredSize = -1;
             EnvIdOffset = 0;
             EnvIdLength = 0;
+            AuthOffset = 0;
+            AuthLength = 0;
             RecipientCount = 0;
         }
 
@@ -129,6 +136,19 @@ namespace Emailcore.Nano.Mail
 
             EnvIdOffset = at;
             EnvIdLength = count;
+            return true;
+        }
+
+        public bool SetAuth(byte[] source, int offset, int count)
+        {
+            int at = Store(source, offset, count);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            AuthOffset = at;
+            AuthLength = count;
             return true;
         }
 
