@@ -127,6 +127,15 @@ namespace Emailcore.Nano.Config
         /// <summary>Resolvers ip[:port]; empty: the system's or the board's interface's.</summary>
         public static readonly Parameter DnsServers = Define("dns_servers", ParameterKind.EndpointList, "", "");
 
+        /// <summary>Spool write unit: a full chunk record is one page (a multiple of the flash program page).</summary>
+        public static readonly Parameter SpoolPageSize = Define("spool_page_size", ParameterKind.Count, "4096", "512");
+
+        /// <summary>Spool segment file size; a segment is recycled when every message in it is finished.</summary>
+        public static readonly Parameter SpoolSegmentSize = Define("spool_segment_size", ParameterKind.Count, "1048576", "16384");
+
+        /// <summary>Messages the spool's index holds (its memory bound); past it new mail gets 452 4.3.1.</summary>
+        public static readonly Parameter SpoolIndexLimit = Define("spool_index_limit", ParameterKind.Count, "10000", "64");
+
         public static int Count
         {
             get { return _count; }
