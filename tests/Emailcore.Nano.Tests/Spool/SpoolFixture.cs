@@ -132,7 +132,7 @@ namespace Emailcore.Nano.Tests.Spool
             return spool.LoadEnvelope(id, envelope) ? Describe(envelope) : "(no envelope)";
         }
 
-        public static bool Record(SpoolQueue spool, long id, int recipient, RecipientState state, string reply, long next = 0)
+        public static bool SetState(SpoolQueue spool, long id, int recipient, RecipientState state, string reply, long next = 0)
         {
             byte[] text = Encoding.UTF8.GetBytes(reply);
             return spool.RecordState(id, recipient, state, next, text, 0, text.Length);

@@ -103,7 +103,7 @@ namespace Emailcore.Nano.Tests.Spool
                             errors.Enqueue("thread " + t + " message " + i + ": id " + id + " or its content is wrong");
                         }
 
-                        if (i % 2 == 0 && !(Record(spool, id, 0, RecipientState.Delivered, "250 ok") && spool.Sync()))
+                        if (i % 2 == 0 && !(SetState(spool, id, 0, RecipientState.Delivered, "250 ok") && spool.Sync()))
                         {
                             errors.Enqueue("thread " + t + " message " + i + ": state not recorded");
                         }
@@ -147,11 +147,11 @@ namespace Emailcore.Nano.Tests.Spool
             var spool = SpoolFixture.Open(store);
             long id = Receive(spool.CreateSink(), Envelope("a@lan", "b@x", "c@x", "d@x"), Content(100, 7));
             long later = clock.Now.AddMinutes(30).Ticks;
-            Assert.True(Record(spool, id, 0, RecipientState.Delivered, "250 2.0.0 ok"));
-            Assert.True(Record(spool, id, 1, RecipientState.Deferred, "451 4.3.0 try later", later));
-            Assert.True(Record(spool, id, 2, RecipientState.Failed, "550 5.1.1 no such user"));
-            Assert.False(Record(spool, id, 0, RecipientState.Deferred, "451 again"));
-            Assert.False(Record(spool, id, 2, RecipientState.Delivered, "250"));
+            Assert.True(SetState(spool, id, 0, RecipientState.Delivered, "250 2.0.0 ok"));
+            Assert.True(SetState(spool, id, 1, RecipientState.Deferred, "451 4.3.0 try later", later));
+            Assert.True(SetState(spool, id, 2, RecipientState.Failed, "550 5.1.1 no such user"));
+            Assert.False(SetState(spool, id, 0, RecipientState.Deferred, "451 again"));
+            Assert.False(SetState(spool, id, 2, RecipientState.Delivered, "250"));
             Assert.True(spool.Sync());
 
             var reopened = SpoolFixture.Open(store);
@@ -180,7 +180,7 @@ namespace Emailcore.Nano.Tests.Spool
             Assert.True(spool.SegmentCount >= 5);
             foreach (long id in ids)
             {
-                Assert.True(Record(spool, id, 0, RecipientState.Delivered, "250 ok"));
+                Assert.True(SetState(spool, id, 0, RecipientState.Delivered, "250 ok"));
             }
 
             Assert.True(spool.Sync());
@@ -196,12 +196,12 @@ namespace Emailcore.Nano.Tests.Spool
             var spool = SpoolFixture.Open(store, segmentSize: 1024);
             long stuck = Receive(spool.CreateSink(), Envelope("a@lan", "slow@x"), Content(300, 1));
             long shared = Receive(spool.CreateSink(), Envelope("a@lan", "b@x", "c@x"), Content(300, 2));
-            Assert.True(Record(spool, shared, 0, RecipientState.Delivered, "250 ok"));
+            Assert.True(SetState(spool, shared, 0, RecipientState.Delivered, "250 ok"));
             Assert.True(spool.Sync());
             for (int i = 0; i < 20; i++)
             {
                 long id = Receive(spool.CreateSink(), Envelope("a@lan", "d@x"), Content(900, 10 + i));
-                Assert.True(Record(spool, id, 0, RecipientState.Delivered, "250 ok"));
+                Assert.True(SetState(spool, id, 0, RecipientState.Delivered, "250 ok"));
                 Assert.True(spool.Sync());
             }
 
@@ -235,7 +235,7 @@ namespace Emailcore.Nano.Tests.Spool
             long appended = store.BytesAppended;
             SpoolQueue reader = SpoolFixture.Open(store, readOnly: true);
             Assert.Equal(-1, reader.CreateSink().Open(Envelope("a@lan", "b@x")));
-            Assert.False(Record(reader, id, 0, RecipientState.Delivered, "250"));
+            Assert.False(SetState(reader, id, 0, RecipientState.Delivered, "250"));
             Assert.Equal(appended, store.BytesAppended);
         }
 

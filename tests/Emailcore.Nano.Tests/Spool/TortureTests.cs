@@ -184,7 +184,7 @@ namespace Emailcore.Nano.Tests.Spool
                     }
 
                     var state = (RecipientState)(1 + _random.Next(3));
-                    if (Record(spool, message.Id, r, state, state + " reply " + _random.Next(), _random.Next(2) == 0 ? 0 : 1000))
+                    if (SetState(spool, message.Id, r, state, state + " reply " + _random.Next(), _random.Next(2) == 0 ? 0 : 1000))
                     {
                         Unsynced(message.Id, r).Add(state);
                     }
