@@ -10,6 +10,7 @@ namespace Emailcore.Nano.Host
             var root = new RootCommand("emailcore: the Emailcore.Nano SMTP relay and client on .NET")
             {
                 ConfigCommands.Create(),
+                QueueCommands.Queue(), QueueCommands.Flush(), QueueCommands.Spool(),
             };
             return root.Parse(args).Invoke();
         }

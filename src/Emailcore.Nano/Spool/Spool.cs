@@ -374,6 +374,32 @@ namespace Emailcore.Nano.Spool
             }
         }
 
+        /// <summary>Syncs and closes the open files (a clean stop); the spool must not be used afterwards.</summary>
+        public void Close()
+        {
+            Monitor.Enter(_lock);
+            try
+            {
+                if (_active != null)
+                {
+                    SyncActive();
+                    _active.Close();
+                    _active = null;
+                }
+
+                if (_reader != null)
+                {
+                    _reader.Close();
+                    _reader = null;
+                    _readerNumber = -1;
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_lock);
+            }
+        }
+
         // ---- the sink's side (SpoolSink calls these) ----
 
         internal bool HasRoom(long declaredSize)
@@ -568,9 +594,14 @@ namespace Emailcore.Nano.Spool
             for (int i = 0; i < names.Length; i++)
             {
                 int number = ParseName(names[i]);
-                if (number < 0)
+                if (number < 0 && names[i].Length > 0 && names[i][0] != '.')
                 {
                     _log.Write(LogLevel.Warning, "spool: ignoring foreign file " + names[i]);
+                }
+
+                if (number < 0)
+                {
+                    // A host's lock file and other dot files are the platform's business.
                     continue;
                 }
 
