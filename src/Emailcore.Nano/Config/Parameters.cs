@@ -128,7 +128,7 @@ namespace Emailcore.Nano.Config
         public static readonly Parameter DnsServers = Define("dns_servers", ParameterKind.EndpointList, "", "");
 
         /// <summary>Spool write unit: a full chunk record is one page (a multiple of the flash program page).</summary>
-        public static readonly Parameter SpoolPageSize = Define("spool_page_size", ParameterKind.Count, "4096", "512");
+        public static readonly Parameter SpoolPageSize = Define("spool_page_size", ParameterKind.Count, "4096", "1024");
 
         /// <summary>Spool segment file size; a segment is recycled when every message in it is finished.</summary>
         public static readonly Parameter SpoolSegmentSize = Define("spool_segment_size", ParameterKind.Count, "1048576", "16384");
