@@ -6,7 +6,7 @@ namespace Emailcore.Nano.Spool
     /// One message in the spool's index. <see cref="Spool.Messages"/> hands out copies, so a caller may keep and
     /// read one without the spool's lock. Per recipient it holds the state, the attempts so far, the next attempt
     /// time and where the last state record lies (the reply text stays on the store: <see cref="Spool.LastReply"/>).
-    /// Index cost: about 96 bytes per message plus 18 bytes per recipient (docs/spool-format.md).
+    /// Index cost: about 150 bytes per message plus 18 bytes per recipient (docs/spool-format.md).
     /// </summary>
     public sealed class QueuedMessage
     {

@@ -95,10 +95,10 @@ namespace Emailcore.Nano.Tests.Spool
             public void Run()
             {
                 var sessions = Enumerable.Range(0, 3).Select(_ => new Session(spool.CreateSink())).ToArray();
-                for (int step = 0; step < 90; step++)
+                for (int step = 0; step < 300; step++)
                 {
                     int op = _random.Next(100);
-                    if (op < 55)
+                    if (op < 65)
                     {
                         Advance(sessions[_random.Next(sessions.Length)]);
                     }
