@@ -407,6 +407,7 @@ namespace Emailcore.Nano.Spool
             Monitor.Enter(_lock);
             try
             {
+                // RFC 1870 §6: a declared SIZE that does not fit now gets 452 at MAIL, before any data is sent.
                 long size = declaredSize < 0 ? 0 : declaredSize;
                 long footprint = size + (size / (_pageSize - Record.Overhead) + 1) * Record.Overhead + _pageSize;
                 return !_readOnly && Unfinished() < _messageLimit && Used() + footprint <= _sizeLimit && footprint <= _store.FreeBytes;
@@ -491,6 +492,7 @@ namespace Emailcore.Nano.Spool
                     return false;
                 }
 
+                // RFC 5321 §6.1: the 250 sent after this returns true is a promise to deliver, so it rests on a sync.
                 try
                 {
                     Begin(Record.Commit, message.Id, Record.CommitPayload);
