@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
@@ -76,14 +75,9 @@ namespace Emailcore.Nano.Spool
             _read = new byte[pageSize];
             _messageLimit = messageLimit;
             _messages = new QueuedMessage[(messageLimit * 2) + 16];
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 Recover();
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
             }
         }
 
@@ -108,14 +102,9 @@ namespace Emailcore.Nano.Spool
         {
             get
             {
-                Monitor.Enter(_lock);
-                try
+                lock (_lock)
                 {
                     return _segmentCount;
-                }
-                finally
-                {
-                    Monitor.Exit(_lock);
                 }
             }
         }
@@ -124,14 +113,9 @@ namespace Emailcore.Nano.Spool
         {
             get
             {
-                Monitor.Enter(_lock);
-                try
+                lock (_lock)
                 {
                     return Used();
-                }
-                finally
-                {
-                    Monitor.Exit(_lock);
                 }
             }
         }
@@ -145,8 +129,7 @@ namespace Emailcore.Nano.Spool
         /// <summary>Copies of the queued messages (committed, not finished), oldest first.</summary>
         public QueuedMessage[] Messages()
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 int count = 0;
                 for (int i = 0; i < _messageCount; i++)
@@ -169,17 +152,12 @@ namespace Emailcore.Nano.Spool
 
                 return copies;
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>Fills <paramref name="into"/> with the message's envelope; false when the id is not queued or the envelope does not fit.</summary>
         public bool LoadEnvelope(long id, Envelope into)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 QueuedMessage message = Find(id);
                 if (message == null || !message.Committed)
@@ -192,32 +170,22 @@ namespace Emailcore.Nano.Spool
                 ReadFully(message.EnvelopeSegment, message.EnvelopeOffset + Record.HeaderSize, payload, 0, length);
                 return EnvelopeCodec.Read(payload, length, into);
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>The message's content for the SMTP client, or null when the id is not queued.</summary>
         public IMessageSource OpenContent(long id)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 QueuedMessage message = Find(id);
                 return message == null || !message.Committed ? null : new SpoolReader(this, message.Copy());
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
             }
         }
 
         /// <summary>The reply text of the recipient's last recorded attempt, or "" when there was none.</summary>
         public string LastReply(long id, int recipient)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 QueuedMessage message = Find(id);
                 if (message == null || recipient < 0 || recipient >= message.RecipientCount || message.StateSegment[recipient] < 0)
@@ -229,10 +197,6 @@ namespace Emailcore.Nano.Spool
                 int replyLength = Record.GetU16(_read, Record.HeaderSize + 12);
                 return replyLength > length - Record.StateFixedPayload ? "" : Text.Utf8.GetString(_read, Record.HeaderSize + Record.StateFixedPayload, replyLength);
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>
@@ -242,8 +206,7 @@ namespace Emailcore.Nano.Spool
         /// </summary>
         public bool RecordState(long id, int recipient, RecipientState state, long nextAttemptTicks, byte[] reply, int offset, int count)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 QueuedMessage message = Find(id);
                 if (_readOnly || message == null || !message.Committed || recipient < 0 || recipient >= message.RecipientCount
@@ -277,17 +240,12 @@ namespace Emailcore.Nano.Spool
                     return false;
                 }
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>Makes every recorded change durable (one sync), then recycles segments nothing needs any more.</summary>
         public bool Sync()
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 try
                 {
@@ -301,18 +259,13 @@ namespace Emailcore.Nano.Spool
                     return false;
                 }
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>Administrative delete (`postsuper -d`): every open recipient becomes Removed, durably; no bounce.</summary>
         public bool Remove(long id)
         {
             QueuedMessage message = null;
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 message = Find(id);
                 if (message == null || !IsQueued(message))
@@ -331,17 +284,12 @@ namespace Emailcore.Nano.Spool
 
                 return Sync();
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>`postqueue -f`: every deferred recipient becomes due now, durably. Returns how many changed.</summary>
         public int Flush()
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 int changed = 0;
                 try
@@ -368,17 +316,12 @@ namespace Emailcore.Nano.Spool
 
                 return changed;
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         /// <summary>Syncs and closes the open files (a clean stop); the spool must not be used afterwards.</summary>
         public void Close()
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 if (_active != null)
                 {
@@ -394,97 +337,75 @@ namespace Emailcore.Nano.Spool
                     _readerNumber = -1;
                 }
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         // ---- the sink's side (SpoolSink calls these) ----
 
         internal bool HasRoom(long declaredSize)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 // RFC 1870 §6: a declared SIZE that does not fit now gets 452 at MAIL, before any data is sent.
                 long size = declaredSize < 0 ? 0 : declaredSize;
                 long footprint = size + (size / (_pageSize - Record.Overhead) + 1) * Record.Overhead + _pageSize;
                 return !_readOnly && Unfinished() < _messageLimit && Used() + footprint <= _sizeLimit && footprint <= _store.FreeBytes;
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         internal QueuedMessage OpenMessage(Envelope envelope)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 int length = EnvelopeCodec.Measure(envelope);
-                if (_readOnly || !Fits(Record.Overhead + length) || Record.Overhead + length > _store.FreeBytes)
+                if (_readOnly || Unfinished() >= _messageLimit || !Fits(Record.Overhead + length) || Record.Overhead + length > _store.FreeBytes)
                 {
                     return null;
                 }
 
-                if (Unfinished() >= _messageLimit)
+                try
                 {
-                    return null;
-                }
-
-                if (_messageCount == _messages.Length)
-                {
-                    Collect();
                     if (_messageCount == _messages.Length)
                     {
-                        _log.Write(LogLevel.Warning, "spool: index full of finished messages kept by older unfinished ones");
-                        return null;
+                        Collect();
+                        if (_messageCount == _messages.Length)
+                        {
+                            _log.Write(LogLevel.Warning, "spool: index full of finished messages kept by older unfinished ones");
+                            return null;
+                        }
                     }
-                }
 
-                DateTime now;
-                var message = new QueuedMessage(_nextId, _clock.TryGetUtcNow(out now) ? now.Ticks : 0, envelope.RecipientCount);
-                int at = Begin(Record.Envelope, message.Id, length);
-                EnvelopeCodec.Write(envelope, message.ArrivalTicks, _writer);
-                End(length);
-                _nextId++;
-                message.EnvelopeSegment = _activeNumber;
-                message.EnvelopeOffset = at;
-                message.LastSegment = _activeNumber;
-                _messages[_messageCount++] = message;
-                return message;
-            }
-            catch (StoreException e)
-            {
-                Abandon(e);
-                return null;
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
+                    DateTime now;
+                    var message = new QueuedMessage(_nextId, _clock.TryGetUtcNow(out now) ? now.Ticks : 0, envelope.RecipientCount);
+                    int at = Begin(Record.Envelope, message.Id, length);
+                    EnvelopeCodec.Write(envelope, message.ArrivalTicks, _writer);
+                    End(length);
+                    _nextId++;
+                    message.EnvelopeSegment = _activeNumber;
+                    message.EnvelopeOffset = at;
+                    message.LastSegment = _activeNumber;
+                    _messages[_messageCount++] = message;
+                    return message;
+                }
+                catch (StoreException e)
+                {
+                    Abandon(e);
+                    return null;
+                }
             }
         }
 
         internal bool AppendChunk(QueuedMessage message, byte[] buffer, int count)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 return WriteChunk(message, buffer, count);
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
             }
         }
 
         /// <summary>The last chunk, the commit record, one sync. False (and the message gone) when any of it failed.</summary>
         internal bool CommitMessage(QueuedMessage message, byte[] buffer, int count)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 if ((count > 0 && !WriteChunk(message, buffer, count)) || message.Broken || !Fits(Record.Overhead + Record.CommitPayload))
                 {
@@ -516,22 +437,13 @@ namespace Emailcore.Nano.Spool
                 message.LastSegment = _activeNumber;
                 return true;
             }
-            finally
-            {
-                Monitor.Exit(_lock);
-            }
         }
 
         internal void AbortMessage(QueuedMessage message)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 Drop(message);
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
             }
         }
 
@@ -539,8 +451,7 @@ namespace Emailcore.Nano.Spool
 
         internal int ReadContent(SpoolReader reader, byte[] buffer, int offset, int count)
         {
-            Monitor.Enter(_lock);
-            try
+            lock (_lock)
             {
                 while (true)
                 {
@@ -581,10 +492,6 @@ namespace Emailcore.Nano.Spool
 
                     reader.Position += Record.Overhead + length;
                 }
-            }
-            finally
-            {
-                Monitor.Exit(_lock);
             }
         }
 
