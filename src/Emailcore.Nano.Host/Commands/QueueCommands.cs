@@ -158,7 +158,7 @@ namespace Emailcore.Nano.Host.Commands
                 Console.Error.WriteLine("emailcore: " + e.Message);
                 return 1;
             }
-            catch (StoreException e)
+            catch (Exception e) when (e is StoreException or ArgumentException)
             {
                 Console.Error.WriteLine("emailcore: " + e.Message);
                 return 1;

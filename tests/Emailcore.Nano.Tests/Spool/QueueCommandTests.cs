@@ -113,6 +113,16 @@ namespace Emailcore.Nano.Tests.Spool
             Assert.Equal(0, Run.Emailcore("spool", "check", "--config", _config).ExitCode);
         }
 
+        [Fact]
+        public void BadSpoolSizesAreAClearError()
+        {
+            File.AppendAllText(_config, "spool_page_size = 64\n");
+            Directory.CreateDirectory(_spool);
+            RunResult result = Run.Emailcore("queue", "--config", _config);
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("spool page size must be at least 128 bytes", result.StandardError);
+        }
+
         /// <summary>Two messages through the real host file store: one with a deferred, a delivered and a pending recipient.</summary>
         private (long First, long Second) Populate()
         {
