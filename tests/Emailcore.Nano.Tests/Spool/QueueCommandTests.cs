@@ -114,6 +114,64 @@ namespace Emailcore.Nano.Tests.Spool
         }
 
         [Fact]
+        public void ATornTailOnDiskIsDroppedAndReported()
+        {
+            (long first, long second) = Populate();
+            string segment = Directory.GetFiles(_spool, "S*.SPL").Single();
+            using (var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite))
+            {
+                // The second message's last chunk, its commit and the state records are cut off mid-record.
+                file.SetLength(file.Length - 150);
+            }
+
+            string listing = Run.Emailcore("queue", "--config", _config).StandardOutput;
+            Assert.Contains(Emailcore.Nano.Mail.QueueId.Format(first), listing);
+            RunResult check = Run.Emailcore("spool", "check", "--config", _config);
+            Assert.Equal(1, check.ExitCode);
+            Assert.Contains("torn record", check.StandardError);
+            Assert.Contains("dropped uncommitted message " + Emailcore.Nano.Mail.QueueId.Format(second), check.StandardError);
+        }
+
+        [Fact]
+        public void AProcessThatDiesWithoutClosingLosesNoCommittedMessage()
+        {
+            // What SIGKILL leaves on the host: the kernel keeps every byte written, the process keeps nothing.
+            var store = new HostFileStore(_spool);
+            var spool = new SpoolQueue(store, new ListLog(), new HostClock(), 4096, 8192, 1 << 24, 1000, readOnly: false);
+            var committed = new System.Collections.Concurrent.ConcurrentDictionary<long, byte[]>();
+            var threads = Enumerable.Range(0, 3).Select(t => new System.Threading.Thread(() =>
+            {
+                Emailcore.Nano.Mail.IMessageSink sink = spool.CreateSink();
+                for (int i = 0; i < 15; i++)
+                {
+                    byte[] content = Content(700 * (i + 1), (t * 100) + i);
+                    long id = Receive(sink, Envelope("t" + t + "@lan", "r@lan"), content, piece: 512);
+                    if (id > 0)
+                    {
+                        committed[id] = content;
+                    }
+                }
+
+                sink.Open(Envelope("t" + t + "@lan", "unfinished@lan"));
+                sink.Write(Content(3000, t), 0, 3000);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60))));
+
+            var log = new ListLog();
+            var recovered = new SpoolQueue(new HostFileStore(_spool), log, new HostClock(), 4096, 8192, 1 << 24, 1000, readOnly: false);
+            Assert.Equal(45, committed.Count);
+            Assert.Equal(committed.Keys.Order().ToArray(), recovered.Messages().Select(m => m.Id).ToArray());
+            foreach (var message in committed)
+            {
+                Assert.Equal(message.Value, ReadAll(recovered.OpenContent(message.Key)!));
+            }
+
+            Assert.Equal(3, recovered.DroppedMessages);
+            Assert.False(recovered.Damaged);
+        }
+
+        [Fact]
         public void BadSpoolSizesAreAClearError()
         {
             File.AppendAllText(_config, "spool_page_size = 64\n");
