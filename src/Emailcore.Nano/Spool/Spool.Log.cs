@@ -92,7 +92,9 @@ namespace Emailcore.Nano.Spool
 
         /// <summary>
         /// After a failed write or sync nobody knows what the active segment holds: it gets no more records, and
-        /// every open message with records in it fails (its session answers 452), so no commit can rest on lost bytes.
+        /// every open message with records in it fails (its session answers 452), so no commit can rest on lost
+        /// bytes. What was appended before the failure is synced if the store still can; if it cannot, the next
+        /// <see cref="Sync"/> says false, because state records it was to make durable may be gone.
         /// </summary>
         private void Abandon(StoreException e)
         {
@@ -112,6 +114,15 @@ namespace Emailcore.Nano.Spool
 
             try
             {
+                SyncActive();
+            }
+            catch (StoreException)
+            {
+                _lostUnsynced = true;
+            }
+
+            try
+            {
                 _active.Close();
             }
             catch (StoreException)
@@ -120,6 +131,7 @@ namespace Emailcore.Nano.Spool
             }
 
             _active = null;
+            _dirty = false;
         }
 
         /// <summary>Re-appends a recipient's latest state record (optionally due now) so an older segment can go.</summary>

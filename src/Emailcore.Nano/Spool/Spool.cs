@@ -50,6 +50,7 @@ namespace Emailcore.Nano.Spool
         private IStoreFile _active;
         private int _activeNumber = -1;
         private bool _dirty;
+        private bool _lostUnsynced;
         private IStoreFile _reader;
         private int _readerNumber = -1;
         private int _nextSegment = 1;
@@ -250,8 +251,10 @@ namespace Emailcore.Nano.Spool
                 try
                 {
                     SyncActive();
+                    bool lost = _lostUnsynced;
+                    _lostUnsynced = false;
                     Collect();
-                    return true;
+                    return !lost;
                 }
                 catch (StoreException e)
                 {

@@ -89,5 +89,20 @@ namespace Emailcore.Nano.Tests.Spool
             Assert.True(Receive(spool.CreateSink(), Envelope("a@lan", "b@x"), Content(100, 3)) > 0);
             Assert.Equal(2, SpoolFixture.Open(store).Messages().Length);
         }
+    
+
+        [Fact]
+        public void AWriteFailureKeepsStatesRecordedBeforeIt()
+        {
+            var store = new FlashStore(capacity: 4000);
+            var spool = SpoolFixture.Open(store, segmentSize: 65536);
+            long delivered = Receive(spool.CreateSink(), Envelope("a@lan", "b@x"), Content(1000, 1));
+            Assert.True(SetState(spool, delivered, 0, RecipientState.Delivered, "250 ok"));
+            Assert.Equal(-1, Receive(spool.CreateSink(), Envelope("a@lan", "b@x"), Content(5000, 2), piece: 5000));
+            Assert.True(spool.Sync());
+            store.Capacity = 1 << 20;
+            store.PowerCycle(new System.Random(1), corruptTornPage: false);
+            Assert.Empty(SpoolFixture.Open(store).Messages());
+        }
     }
 }
