@@ -65,7 +65,20 @@ namespace Emailcore.Nano.Spool
         {
             int number = _segments[index];
             string name = NameOf(number);
-            IStoreFile file = _store.Open(name);
+            IStoreFile file;
+            try
+            {
+                file = _store.Open(name);
+            }
+            catch (StoreException e)
+            {
+                // Unreadable is not empty: keep it for a person to look at, and never reuse its number.
+                Damaged = true;
+                _segmentKept[index] = true;
+                _log.Write(LogLevel.Error, "spool: " + name + ": " + e.Message + " (segment kept, not read)");
+                return;
+            }
+
             try
             {
                 long length = file.Length;
