@@ -58,7 +58,7 @@ namespace Emailcore.Nano.Host.Commands
 
                 var envelope = new Envelope(65536, 10000);
                 long bytes = 0;
-                Console.WriteLine("-Queue ID-  --Size-- ----Arrival Time----- -Sender/Recipient-------");
+                Console.WriteLine($"{"-Queue ID-",-10} {"--Size--",9} {"----Arrival Time----",-21} -Sender/Recipient-------");
                 foreach (QueuedMessage message in messages)
                 {
                     bytes += message.Size;
@@ -67,7 +67,7 @@ namespace Emailcore.Nano.Host.Commands
                     for (int r = 0; r < message.RecipientCount; r++)
                     {
                         string recipient = r < envelope.RecipientCount ? envelope.Recipient(r) : "#" + r;
-                        string line = $"{"",42}{recipient}  {message.State(r).ToString().ToLowerInvariant()}";
+                        string line = $"{"",43}{recipient}  {message.State(r).ToString().ToLowerInvariant()}";
                         if (message.Attempts(r) > 0)
                         {
                             line += ", attempts " + message.Attempts(r);
@@ -82,7 +82,7 @@ namespace Emailcore.Nano.Host.Commands
                         string reply = spool.LastReply(message.Id, r);
                         if (reply.Length > 0)
                         {
-                            Console.WriteLine($"{"",44}({reply})");
+                            Console.WriteLine($"{"",45}({reply})");
                         }
                     }
                 }

@@ -6,6 +6,8 @@ namespace Emailcore.Nano.Spool
     /// <summary>Recovery at start: read every segment, verify every record, rebuild the index (docs/spool-format.md).</summary>
     public sealed partial class Spool
     {
+        private const string TornRecord = "torn record (an interrupted write)";
+
         private void Recover()
         {
             string[] names = _store.List();
@@ -100,9 +102,12 @@ namespace Emailcore.Nano.Spool
 
                 if (problem != null)
                 {
-                    Damaged = true;
+                    // A record cut short at the end of the file is a write interrupted by a crash: expected, not
+                    // damage. Anything else (a bad CRC, bad magic, disorder) means the medium returned other bytes.
+                    bool interrupted = problem == TornRecord;
+                    Damaged |= !interrupted;
                     DroppedBytes += length - position;
-                    _log.Write(LogLevel.Warning, "spool: " + name + ": dropped " + (length - position) + " bytes from offset " + position + ": " + problem);
+                    _log.Write(interrupted ? LogLevel.Info : LogLevel.Warning, "spool: " + name + ": dropped " + (length - position) + " bytes from offset " + position + ": " + problem);
                 }
             }
             finally
@@ -116,7 +121,7 @@ namespace Emailcore.Nano.Spool
         {
             if (length - position < Record.Overhead)
             {
-                return "torn record";
+                return TornRecord;
             }
 
             if (file.Read(position, _header, 0, Record.HeaderSize) < Record.HeaderSize)
@@ -140,7 +145,7 @@ namespace Emailcore.Nano.Spool
 
             if (payload > length - position - Record.Overhead)
             {
-                return "torn record";
+                return TornRecord;
             }
 
             if (position == 0 ? type != Record.SegmentHeader : type == Record.SegmentHeader || sequence <= lastSequence)

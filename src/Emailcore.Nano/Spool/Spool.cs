@@ -95,7 +95,7 @@ namespace Emailcore.Nano.Spool
         /// <summary>Messages recovery dropped: uncommitted ones (an interrupted receipt) and damaged ones.</summary>
         public int DroppedMessages { get; private set; }
 
-        /// <summary>Whether recovery found anything but clean records and interrupted receipts.</summary>
+        /// <summary>Whether recovery found anything but clean records, writes cut short by a crash, and interrupted receipts.</summary>
         public bool Damaged { get; private set; }
 
         /// <summary>Segments on the store and their total size (what queue_size_limit bounds).</summary>

@@ -65,9 +65,10 @@ namespace Emailcore.Nano.Tests.Spool
             var log = new ListLog();
             var spool = SpoolFixture.Open(store, log);
             Assert.Equal(new[] { first }, spool.Messages().Select(m => m.Id).ToArray());
-            Assert.Contains(log.Lines, l => l.Contains("torn record"));
+            Assert.Contains(log.Lines, l => l.Contains("torn record (an interrupted write)"));
             Assert.Contains(log.Lines, l => l.Contains("dropped uncommitted message"));
             Assert.Equal(1, spool.DroppedMessages);
+            Assert.False(spool.Damaged);
         }
 
         [Fact]
