@@ -367,9 +367,11 @@ namespace Emailcore.Nano.Spool
             return message.Committed && !message.IsFinished;
         }
 
+        /// <summary>Whether a record of this size stays within queue_size_limit, with the header of the segment it may have to start.</summary>
         private bool Fits(long bytes)
         {
-            return Used() + bytes <= _sizeLimit;
+            long header = _active == null ? Record.Overhead + Record.SegmentHeaderPayload : 0;
+            return Used() + header + bytes <= _sizeLimit;
         }
 
         private long Used()

@@ -60,7 +60,7 @@ namespace Emailcore.Nano.Tests.Spool
         [Fact]
         public void OpenIsRefusedWhenEvenTheEnvelopeDoesNotFit()
         {
-            var spool = SpoolFixture.Open(new FlashStore(), sizeLimit: 50, segmentSize: 2048);
+            var spool = SpoolFixture.Open(new FlashStore(), sizeLimit: 90, segmentSize: 2048);
             Assert.Equal(-1, spool.CreateSink().Open(Envelope("a@lan", "b@x")));
             Assert.Empty(spool.Messages());
         }
