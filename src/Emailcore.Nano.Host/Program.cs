@@ -12,6 +12,9 @@ namespace Emailcore.Nano.Host
                 ConfigCommands.Create(),
                 DnsCommands.Create(),
                 RelayCommand.Create(),
+                QueueCommands.Queue(),
+                QueueCommands.Flush(),
+                QueueCommands.Spool(),
             };
             return root.Parse(args).Invoke();
         }

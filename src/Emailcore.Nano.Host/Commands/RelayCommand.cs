@@ -26,6 +26,7 @@ namespace Emailcore.Nano.Host.Commands
         {
             var log = new ConsoleLog();
             SmtpServer server;
+            Nano.Spool.Spool spool;
             try
             {
                 MainConfig config = ConfigLoader.Load(file?.FullName, false, file?.ToString());
@@ -51,15 +52,15 @@ namespace Emailcore.Nano.Host.Commands
                     throw new ConfigException(config.FileName, 0, problem);
                 }
 
-                IMessageStore store = HostAppliance.CreateStore(config);
-                server = new SmtpServer(settings, specs, new HostNetwork(TlsSettings.From(config)), store, new HostClock(), log);
+                spool = HostAppliance.CreateStore(config, log);
+                server = new SmtpServer(settings, specs, new HostNetwork(TlsSettings.From(config)), spool, new HostClock(), log);
                 server.Start();
                 for (int i = 0; i < specs.Length; i++)
                 {
                     log.Write(LogLevel.Info, "listening on " + server.LocalEndpoint(i) + (specs[i].Mode == ListenMode.Smtp ? "" : "/" + specs[i].Mode.ToString().ToLowerInvariant()));
                 }
             }
-            catch (Exception e) when (e is ConfigException or ConnectionException or IOException or System.Security.Cryptography.CryptographicException)
+            catch (Exception e) when (e is ConfigException or ConnectionException or StoreException or IOException or System.Security.Cryptography.CryptographicException)
             {
                 Console.Error.WriteLine("emailcore: " + e.Message);
                 return 1;
@@ -79,6 +80,7 @@ namespace Emailcore.Nano.Host.Commands
             stop.Wait();
             log.Write(LogLevel.Info, "stopping: no new connections");
             server.Stop();
+            spool.Close();
             log.Write(LogLevel.Info, "stopped");
             return 0;
         }

@@ -170,6 +170,14 @@ namespace Emailcore.Nano.Config
 
         /// <summary>On stop, how long running sessions may go on before they are cut.</summary>
         public static readonly Parameter SmtpdShutdownTimeout = Define("smtpd_shutdown_timeout", ParameterKind.Time, "10s", "10s");
+        /// <summary>Spool write unit: a full chunk record is one page (a multiple of the flash program page).</summary>
+        public static readonly Parameter SpoolPageSize = Define("spool_page_size", ParameterKind.Count, "4096", "1024");
+
+        /// <summary>Spool segment file size; a segment is recycled when every message in it is finished.</summary>
+        public static readonly Parameter SpoolSegmentSize = Define("spool_segment_size", ParameterKind.Count, "1048576", "16384");
+
+        /// <summary>Messages the spool's index holds (its memory bound); past it new mail gets 452 4.3.1.</summary>
+        public static readonly Parameter SpoolIndexLimit = Define("spool_index_limit", ParameterKind.Count, "10000", "64");
 
         public static int Count
         {

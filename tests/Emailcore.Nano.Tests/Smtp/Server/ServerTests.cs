@@ -144,7 +144,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 // Without a timeout it also waits for the redirected output to be read to its end.
                 relay.WaitForExit();
                 Assert.Equal(0, relay.ExitCode);
-                Assert.Single(Directory.GetFiles(Path.Combine(root, "queue"), "*.msg"));
+                Assert.Single(Delivered.Queued(Path.Combine(root, "queue"), "c@localhost"));
                 lock (log)
                 {
                     Assert.Contains("stopped", log.ToString());

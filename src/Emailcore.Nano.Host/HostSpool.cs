@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Emailcore.Nano.Config;
+using Emailcore.Nano.Host.Platform;
+using Emailcore.Nano.Platform;
+
+namespace Emailcore.Nano.Host
+{
+    /// <summary>
+    /// The spool in `queue_directory` on the host. A writer (the relay, `queue delete`, `flush`) first takes an
+    /// exclusive lock on the directory's ".lock" file for the life of the process, so two processes never append to
+    /// one spool; readers (`queue`, `spool check`) take no lock and see the spool as of their start.
+    /// </summary>
+    public static class HostSpool
+    {
+        public const string LockName = ".lock";
+
+        private static readonly List<FileStream> Locks = new();
+
+        /// <summary>The directory the configuration names, as an absolute path.</summary>
+        public static string Directory(MainConfig config) => Path.GetFullPath(config.GetString(Parameters.QueueDirectory));
+
+        /// <summary>Opens and recovers the spool; throws <see cref="StoreException"/> when another process holds it for writing.</summary>
+        public static Nano.Spool.Spool Open(MainConfig config, ILog log, bool readOnly)
+        {
+            string directory = Directory(config);
+            var store = new HostFileStore(directory);
+            if (!readOnly)
+            {
+                try
+                {
+                    var handle = new FileStream(Path.Combine(directory, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    lock (Locks)
+                    {
+                        Locks.Add(handle);
+                    }
+                }
+                catch (IOException e)
+                {
+                    throw new StoreException("the spool " + directory + " is in use by another emailcore process (" + e.Message + ")", e);
+                }
+            }
+
+            return Nano.Spool.Spool.Open(config, store, log, new HostClock(), readOnly);
+        }
+    }
+}
