@@ -7,6 +7,7 @@ using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
+using Emailcore.Nano.Relay;
 using Emailcore.Nano.Smtp.Server;
 
 namespace Emailcore.Nano.Host.Commands
@@ -27,6 +28,8 @@ namespace Emailcore.Nano.Host.Commands
             var log = new ConsoleLog();
             SmtpServer server;
             Nano.Spool.Spool spool;
+            QueueManager queue;
+            int drain;
             try
             {
                 MainConfig config = ConfigLoader.Load(file?.FullName, false, file?.ToString());
@@ -53,14 +56,19 @@ namespace Emailcore.Nano.Host.Commands
                 }
 
                 spool = HostAppliance.CreateStore(config, log);
-                server = new SmtpServer(settings, specs, new HostNetwork(TlsSettings.From(config)), spool, new HostClock(), log);
+                var network = new HostNetwork(TlsSettings.From(config));
+                var clock = new HostClock();
+                queue = new QueueManager(config, spool, network, new HostFileSystem("."), clock, new HostRandom(), log);
+                server = new SmtpServer(settings, specs, network, spool, clock, log);
+                drain = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
                 server.Start();
+                queue.Start();
                 for (int i = 0; i < specs.Length; i++)
                 {
                     log.Write(LogLevel.Info, "listening on " + server.LocalEndpoint(i) + (specs[i].Mode == ListenMode.Smtp ? "" : "/" + specs[i].Mode.ToString().ToLowerInvariant()));
                 }
             }
-            catch (Exception e) when (e is ConfigException or ConnectionException or StoreException or IOException or System.Security.Cryptography.CryptographicException)
+            catch (Exception e) when (e is ConfigException or ConnectionException or StoreException or Nano.Dns.DnsException or IOException or System.Security.Cryptography.CryptographicException)
             {
                 Console.Error.WriteLine("emailcore: " + e.Message);
                 return 1;
@@ -80,6 +88,7 @@ namespace Emailcore.Nano.Host.Commands
             stop.Wait();
             log.Write(LogLevel.Info, "stopping: no new connections");
             server.Stop();
+            queue.Stop(drain);
             spool.Close();
             log.Write(LogLevel.Info, "stopped");
             return 0;

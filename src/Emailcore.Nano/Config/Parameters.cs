@@ -179,6 +179,15 @@ namespace Emailcore.Nano.Config
         /// <summary>Messages the spool's index holds (its memory bound); past it new mail gets 452 4.3.1.</summary>
         public static readonly Parameter SpoolIndexLimit = Define("spool_index_limit", ParameterKind.Count, "10000", "64");
 
+        /// <summary>Send client credentials only over TLS (RFC 4954 §4 leaves it to policy; Postfix's smtp_sasl_tls_security_options).</summary>
+        public static readonly Parameter SmtpSaslTlsOnly = Define("smtp_sasl_tls_only", ParameterKind.Bool, "yes", "yes");
+
+        /// <summary>Parallel delivery threads of the queue runner.</summary>
+        public static readonly Parameter SmtpDeliveryConcurrency = Define("smtp_delivery_concurrency", ParameterKind.Count, "4", "1");
+
+        /// <summary>Largest original message returned whole in a bounce; larger ones return only their header (Postfix's bounce_size_limit).</summary>
+        public static readonly Parameter BounceSizeLimit = Define("bounce_size_limit", ParameterKind.Size, "50000", "4096");
+
         public static int Count
         {
             get { return _count; }

@@ -121,6 +121,9 @@ namespace Emailcore.Nano.Spool
             }
         }
 
+        /// <summary>Set when a message is committed or the queue is flushed, so the queue runner need not poll.</summary>
+        public System.Threading.AutoResetEvent Changed { get; } = new System.Threading.AutoResetEvent(false);
+
         /// <summary>A sink for one session; its page-sized buffer is its only allocation.</summary>
         public IMessageSink CreateSink()
         {
@@ -317,6 +320,7 @@ namespace Emailcore.Nano.Spool
                     Abandon(e);
                 }
 
+                Changed.Set();
                 return changed;
             }
         }
@@ -438,6 +442,7 @@ namespace Emailcore.Nano.Spool
 
                 message.Committed = true;
                 message.LastSegment = _activeNumber;
+                Changed.Set();
                 return true;
             }
         }

@@ -45,6 +45,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 "mynetworks = 192.0.2.0/24\n" +
                 $"queue_directory = {Queue}\n" +
                 $"home_mailbox = {Root}/mail\n" +
+                $"dns_servers = 127.0.0.1:{FreePort()}\n" +
                 $"smtpd_tls_cert_file = {Root}/cert.pem\n" +
                 $"smtpd_tls_key_file = {Root}/key.pem\n" +
                 "smtpd_sasl_auth_enable = yes\n" +

@@ -124,7 +124,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Directory.CreateDirectory(root);
             int port = RelayFixture.FreePort();
             string config = Path.Combine(root, "main.cf");
-            File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:{port}\nqueue_directory = {root}/queue\n");
+            File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:{port}\nqueue_directory = {root}/queue\nhome_mailbox = {root}/mail\n");
             var log = new StringBuilder();
             using Process relay = RelayFixture.Start(config, log);
             try
@@ -144,7 +144,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 // Without a timeout it also waits for the redirected output to be read to its end.
                 relay.WaitForExit();
                 Assert.Equal(0, relay.ExitCode);
-                Assert.Single(Delivered.Queued(Path.Combine(root, "queue"), "c@localhost"));
+                Assert.Single(Delivered.For(Path.Combine(root, "queue"), Path.Combine(root, "mail"), "c@localhost"));
                 lock (log)
                 {
                     Assert.Contains("stopped", log.ToString());

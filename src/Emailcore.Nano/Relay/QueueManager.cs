@@ -1,0 +1,160 @@
+using System.Threading;
+using Emailcore.Nano.Config;
+using Emailcore.Nano.Dns;
+using Emailcore.Nano.Mail;
+using Emailcore.Nano.Platform;
+using Emailcore.Nano.Smtp.Client;
+using Emailcore.Nano.Text;
+
+namespace Emailcore.Nano.Relay
+{
+    /// <summary>
+    /// The delivery side of the appliance, built from main.cf: routing, aliases, local delivery, the SMTP client
+    /// with its TLS policy and credentials, bounces, retries, and smtp_delivery_concurrency runner threads.
+    /// Files named by the configuration (alias_maps, and maps given as a file) are read through the file system seam.
+    /// </summary>
+    public sealed class QueueManager
+    {
+        private readonly QueueRunner[] _runners;
+        private readonly Thread[] _threads;
+
+        /// <summary>Throws <see cref="ConfigException"/> when a referenced file or map is unusable.</summary>
+        public QueueManager(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log)
+        {
+            string hostName = config.GetString(Parameters.Myhostname);
+            string[] mydestination = config.GetList(Parameters.Mydestination);
+            string localDomain = hostName.Length > 0 ? hostName : (mydestination.Length > 0 ? mydestination[0] : "localhost");
+            string relayhost = config.GetString(Parameters.Relayhost);
+            var router = new Router(mydestination, relayhost.Length > 0 ? NextHop.Parse(relayhost) : null,
+                Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name);
+            string aliasFile = config.GetString(Parameters.AliasMaps);
+            Aliases aliases = null;
+            if (aliasFile.Length > 0)
+            {
+                byte[] content = ReadFile(files, aliasFile);
+                aliases = Aliases.Parse(content, content.Length, aliasFile);
+            }
+
+            DomainMap policies = Map(config, Parameters.SmtpTlsPolicyMaps, files);
+            SaslPasswords passwords = SaslPasswords.Empty;
+            string secrets = config.GetString(Parameters.SmtpSaslPasswordMaps);
+            if (config.GetBool(Parameters.SmtpSaslAuthEnable) && secrets.Length > 0)
+            {
+                if (DomainMap.IsFileReference(secrets))
+                {
+                    byte[] content = ReadFile(files, secrets);
+                    passwords = SaslPasswords.Parse(content, content.Length, secrets);
+                }
+                else
+                {
+                    passwords = SaslPasswords.ParseInline(secrets, config.FileName, 0);
+                }
+            }
+
+            TlsLevel level;
+            TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out level);
+            var backoff = new Backoff(config.GetSeconds(Parameters.MinimalBackoffTime), config.GetSeconds(Parameters.MaximalBackoffTime),
+                config.GetSeconds(Parameters.MaximalQueueLifetime), config.GetSeconds(Parameters.BounceQueueLifetime));
+            ClientSettings clientSettings = ClientSettings.From(config);
+            int recipients = config.GetCount(Parameters.SmtpdRecipientLimit);
+            int envelopeBytes = config.GetCount(Parameters.SmtpdEnvelopeBufferSize);
+            int partitions = config.GetCount(Parameters.SmtpDeliveryConcurrency);
+            if (partitions < 1)
+            {
+                partitions = 1;
+            }
+
+            _runners = new QueueRunner[partitions];
+            _threads = new Thread[partitions];
+            for (int i = 0; i < partitions; i++)
+            {
+                var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random);
+                var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
+                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, log);
+                AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);
+                _runners[i] = new QueueRunner(spool, router, expansion,
+                    new MaildirDelivery(files, config.GetString(Parameters.HomeMailbox), localDomain, 1024), smtp,
+                    new DeliveryStatusNotification(localDomain, random, config.GetSize(Parameters.BounceSizeLimit), 1024),
+                    backoff, log, clock, config.GetCount(Parameters.HopcountLimit), envelopeBytes, recipients, i, partitions);
+                _threads[i] = new Thread(_runners[i].Run);
+            }
+        }
+
+        public void Start()
+        {
+            for (int i = 0; i < _threads.Length; i++)
+            {
+                _threads[i].Start();
+            }
+        }
+
+        /// <summary>Asks every runner to stop after the delivery in hand, and waits up to <paramref name="timeoutMilliseconds"/> for each.</summary>
+        public void Stop(int timeoutMilliseconds)
+        {
+            for (int i = 0; i < _runners.Length; i++)
+            {
+                _runners[i].Stop();
+            }
+
+            for (int i = 0; i < _threads.Length; i++)
+            {
+                _threads[i].Join(timeoutMilliseconds);
+            }
+        }
+
+        /// <summary>A per-domain map given inline in main.cf or as a file name.</summary>
+        private static DomainMap Map(MainConfig config, Parameter parameter, IFileSystem files)
+        {
+            string value = config.GetString(parameter);
+            if (value.Length == 0)
+            {
+                return DomainMap.Empty;
+            }
+
+            if (!DomainMap.IsFileReference(value))
+            {
+                return DomainMap.ParseInline(value, config.FileName, 0);
+            }
+
+            byte[] content = ReadFile(files, value);
+            return DomainMap.Parse(content, content.Length, value);
+        }
+
+        /// <summary>Reads a whole (small) configuration file through the file system seam.</summary>
+        public static byte[] ReadFile(IFileSystem files, string path)
+        {
+            int slash = path.LastIndexOf('/');
+            string directory = slash < 0 ? "." : (slash == 0 ? "/" : path.Substring(0, slash));
+            string name = path.Substring(slash + 1);
+            try
+            {
+                IStoreFile file = files.OpenStore(directory).Open(name);
+                try
+                {
+                    byte[] content = new byte[(int)file.Length];
+                    int read = 0;
+                    while (read < content.Length)
+                    {
+                        int n = file.Read(read, content, read, content.Length - read);
+                        if (n <= 0)
+                        {
+                            break;
+                        }
+
+                        read += n;
+                    }
+
+                    return content;
+                }
+                finally
+                {
+                    file.Close();
+                }
+            }
+            catch (StoreException e)
+            {
+                throw new ConfigException(path, 0, "cannot read: " + e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,458 @@
+using System;
+using System.Threading;
+using Emailcore.Nano.Mail;
+using Emailcore.Nano.Platform;
+using Emailcore.Nano.Smtp.Client;
+using Emailcore.Nano.Spool;
+using Emailcore.Nano.Text;
+
+namespace Emailcore.Nano.Relay
+{
+    /// <summary>
+    /// Takes committed messages from the spool and delivers each due recipient: locally into a Maildir (after
+    /// alias and list expansion), or over SMTP grouped by next hop. Outcomes are recorded per recipient; failures
+    /// and expiries produce RFC 3464 bounces, committed before the failed states are recorded (the spool may
+    /// recycle a message as soon as all its recipients are final). One runner delivers one destination at a time,
+    /// as a board needs; for smtp_delivery_concurrency above 1 the host runs several, each owning the messages
+    /// whose queue id falls in its partition, so no message is ever handled by two at once.
+    /// </summary>
+    public sealed class QueueRunner
+    {
+        /// <summary>How long the runner sleeps when nothing is due and nothing arrives.</summary>
+        public const int IdleMilliseconds = 5000;
+
+        private const string Postmaster = "postmaster";
+
+        // DateTime ticks of 1970-01-01T00:00:00Z, for Maildir's Unix-time file names.
+        private const long UnixEpochTicks = 621355968000000000;
+
+        private readonly Spool.Spool _spool;
+        private readonly Router _router;
+        private readonly AliasExpansion _aliases;
+        private readonly MaildirDelivery _maildir;
+        private readonly SmtpDelivery _smtp;
+        private readonly DeliveryStatusNotification _dsn;
+        private readonly Backoff _backoff;
+        private readonly MailLog _log;
+        private readonly ILog _events;
+        private readonly IClock _clock;
+        private readonly int _hopcountLimit;
+        private readonly Envelope _envelope;
+        private readonly Envelope _resubmit;
+        private readonly MessageWriter _writer;
+        private readonly byte[] _buffer;
+        private readonly DeliveryResult[] _results;
+        private readonly int[] _batch;
+        private readonly bool[] _done;
+        private readonly RecipientReport[] _reports;
+        private readonly int _partition;
+        private readonly int _partitions;
+        private bool _stopping;
+
+        public QueueRunner(Spool.Spool spool, Router router, AliasExpansion aliases, MaildirDelivery maildir, SmtpDelivery smtp,
+            DeliveryStatusNotification dsn, Backoff backoff, ILog log, IClock clock, int hopcountLimit, int envelopeBytes, int maxRecipients,
+            int partition, int partitions)
+        {
+            _partition = partition;
+            _partitions = partitions;
+            _spool = spool;
+            _router = router;
+            _aliases = aliases;
+            _maildir = maildir;
+            _smtp = smtp;
+            _dsn = dsn;
+            _backoff = backoff;
+            _log = new MailLog(log);
+            _events = log;
+            _clock = clock;
+            _hopcountLimit = hopcountLimit;
+            _envelope = new Envelope(envelopeBytes, maxRecipients);
+            _resubmit = new Envelope(envelopeBytes, maxRecipients);
+            _writer = new MessageWriter(1024);
+            _buffer = new byte[1024];
+            _results = new DeliveryResult[maxRecipients];
+            for (int i = 0; i < maxRecipients; i++)
+            {
+                _results[i] = new DeliveryResult();
+            }
+
+            _batch = new int[maxRecipients];
+            _done = new bool[maxRecipients];
+            _reports = new RecipientReport[maxRecipients];
+        }
+
+        /// <summary>Runs until <see cref="Stop"/>: a pass over the queue whenever mail arrives, a flush asks, or a retry falls due.</summary>
+        public void Run()
+        {
+            while (!_stopping)
+            {
+                try
+                {
+                    RunOnce();
+                }
+                catch (StoreException e)
+                {
+                    _events.Write(LogLevel.Error, "queue runner: " + e.Message);
+                }
+
+                // Only one runner wakes per commit; with several, the others look again within a second.
+                _spool.Changed.WaitOne(_partitions == 1 ? IdleMilliseconds : 1000, false);
+            }
+        }
+
+        public void Stop()
+        {
+            _stopping = true;
+            _spool.Changed.Set();
+        }
+
+        /// <summary>One pass: every message with a recipient due now. Without a known wall clock nothing is due (a board before SNTP).</summary>
+        public void RunOnce()
+        {
+            DateTime now;
+            if (!_clock.TryGetUtcNow(out now))
+            {
+                return;
+            }
+
+            QueuedMessage[] messages = _spool.Messages();
+            for (int m = 0; m < messages.Length && !_stopping; m++)
+            {
+                QueuedMessage message = messages[m];
+                if (message.Id % _partitions == _partition && message.IsDue(now.Ticks) && _spool.LoadEnvelope(message.Id, _envelope))
+                {
+                    Deliver(message, now);
+                }
+            }
+
+            _smtp.EndPass();
+        }
+
+        private void Deliver(QueuedMessage message, DateTime now)
+        {
+            string id = QueueId.Format(message.Id);
+            IMessageSource content = _spool.OpenContent(message.Id);
+            if (content == null)
+            {
+                return;
+            }
+
+            int count = _envelope.RecipientCount;
+            for (int r = 0; r < count; r++)
+            {
+                _done[r] = !IsDue(message, r, now.Ticks);
+            }
+
+            // RFC 5321 §6.3: a message that has passed too many relays is in a loop; stop it here.
+            int hops = HeaderSection.CountReceived(content, _buffer);
+            if (hops >= _hopcountLimit)
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    if (!_done[r])
+                    {
+                        _results[r].Set(554, "5.4.6", "554 5.4.6 too many hops (" + hops.ToString() + " Received: fields): mail forwarding loop", "none");
+                        _done[r] = true;
+                    }
+                    else
+                    {
+                        _results[r].Set(0, null, null, null);
+                    }
+                }
+
+                Record(message, now, id, content);
+                return;
+            }
+
+            for (int r = 0; r < count; r++)
+            {
+                _results[r].Set(0, null, null, null);
+            }
+
+            for (int r = 0; r < count; r++)
+            {
+                if (_done[r])
+                {
+                    continue;
+                }
+
+                Route route = _router.Resolve(_envelope.Recipient(r));
+                if (route.IsLocal)
+                {
+                    DeliverLocally(message, r, route.LocalPart, content);
+                    _done[r] = true;
+                    continue;
+                }
+
+                // Every due recipient with the same next hop goes over one connection.
+                int batch = 0;
+                string key = route.Key;
+                for (int s = r; s < count; s++)
+                {
+                    if (!_done[s] && (s == r || _router.Resolve(_envelope.Recipient(s)).Key == key))
+                    {
+                        _batch[batch++] = s;
+                        _done[s] = true;
+                    }
+                }
+
+                _smtp.Deliver(route, _envelope, _batch, batch, content, _results);
+            }
+
+            Record(message, now, id, content);
+        }
+
+        private static bool IsDue(QueuedMessage message, int r, long nowTicks)
+        {
+            RecipientState state = message.State(r);
+            return state == RecipientState.Pending || (state == RecipientState.Deferred && message.NextAttemptTicks(r) <= nowTicks);
+        }
+
+        private void DeliverLocally(QueuedMessage message, int r, string localPart, IMessageSource content)
+        {
+            string recipient = _envelope.Recipient(r);
+            try
+            {
+                if (_aliases != null && _aliases.IsAlias(localPart))
+                {
+                    if (!_aliases.Expand(localPart))
+                    {
+                        _results[r].Set(550, _aliases.ErrorStatus, "550 " + _aliases.ErrorStatus + " " + _aliases.Error, "local");
+                        return;
+                    }
+
+                    string expanded = Resubmit(content);
+                    if (expanded == null)
+                    {
+                        _results[r].Set(452, "4.3.1", "452 4.3.1 no room in the queue for the expansion of " + localPart, "local");
+                        return;
+                    }
+
+                    _results[r].Set(250, "2.0.0", "250 2.0.0 expanded to " + expanded, "local");
+                    return;
+                }
+
+                long arrivalUnix = (message.ArrivalTicks - UnixEpochTicks) / TimeSpan.TicksPerSecond;
+                _maildir.Deliver(localPart, _envelope.ReversePath(), recipient, content, message.Id, r, arrivalUnix);
+                _results[r].Set(250, "2.0.0", "250 2.0.0 delivered to maildir", "local");
+            }
+            catch (StoreException e)
+            {
+                _results[r].Set(451, "4.3.0", "451 4.3.0 local delivery failed: " + e.Message, "local");
+            }
+        }
+
+        /// <summary>
+        /// Queues the expansion as new messages, one per envelope sender: alias targets keep the original sender,
+        /// list members get the list owner (RFC 5321 §3.4.2). The content is copied byte for byte. Returns the
+        /// addresses for the log, or null when the spool refused.
+        /// </summary>
+        private string Resubmit(IMessageSource content)
+        {
+            string summary = string.Empty;
+            for (int first = 0; first < _aliases.Count; first++)
+            {
+                string sender = _aliases.SenderAt(first);
+                bool seen = false;
+                for (int k = 0; k < first; k++)
+                {
+                    seen |= _aliases.SenderAt(k) == sender;
+                }
+
+                if (seen)
+                {
+                    continue;
+                }
+
+                _resubmit.Clear();
+                byte[] from = sender == null ? null : Utf8.GetBytes(sender);
+                if (from == null)
+                {
+                    _resubmit.SetReversePath(_envelope.Arena, _envelope.ReversePathOffset, _envelope.ReversePathLength);
+                }
+                else
+                {
+                    _resubmit.SetReversePath(from, 0, from.Length);
+                }
+
+                _resubmit.Body = _envelope.Body;
+                _resubmit.SmtpUtf8 = _envelope.SmtpUtf8;
+                for (int k = first; k < _aliases.Count; k++)
+                {
+                    if (_aliases.SenderAt(k) == sender)
+                    {
+                        byte[] to = Utf8.GetBytes(_aliases.AddressAt(k));
+                        _resubmit.AddRecipient(to, 0, to.Length, 0, null, 0, 0);
+                        summary += (summary.Length == 0 ? string.Empty : ", ") + _aliases.AddressAt(k);
+                    }
+                }
+
+                if (!Copy(content, _resubmit))
+                {
+                    return null;
+                }
+            }
+
+            return summary;
+        }
+
+        private bool Copy(IMessageSource content, Envelope envelope)
+        {
+            IMessageSink sink = _spool.CreateSink();
+            long id = sink.HasRoom(content.Length) ? sink.Open(envelope) : -1;
+            if (id < 0)
+            {
+                return false;
+            }
+
+            content.Rewind();
+            int n;
+            while ((n = content.Read(_buffer, 0, _buffer.Length)) > 0)
+            {
+                if (!sink.Write(_buffer, 0, n))
+                {
+                    sink.Abort();
+                    return false;
+                }
+            }
+
+            if (!sink.Commit())
+            {
+                return false;
+            }
+
+            _log.Queued(QueueId.Format(id), envelope.ReversePath(), content.Length, envelope.RecipientCount);
+            return true;
+        }
+
+        /// <summary>Turns attempt results into recorded states, bounces first, then one sync.</summary>
+        private void Record(QueuedMessage message, DateTime now, string id, IMessageSource content)
+        {
+            long arrivalSeconds = message.ArrivalTicks / TimeSpan.TicksPerSecond;
+            long nowSeconds = now.Ticks / TimeSpan.TicksPerSecond;
+            bool isBounce = _envelope.ReversePathLength == 0;
+            long delay = (now.Ticks - message.ArrivalTicks) / TimeSpan.TicksPerMillisecond;
+            int reports = 0;
+            int count = _envelope.RecipientCount;
+            for (int r = 0; r < count; r++)
+            {
+                DeliveryResult result = _results[r];
+                if (result.Code == 0)
+                {
+                    continue;
+                }
+
+                if (!result.Delivered && !result.Permanent && _backoff.Expired(arrivalSeconds, nowSeconds, isBounce))
+                {
+                    result.Set(result.Code, "4.4.7", "delivery time expired; last reply: " + result.Text, result.Relay);
+                    Report(r, "failed", result, ref reports);
+                }
+                else if (result.Permanent)
+                {
+                    Report(r, "failed", result, ref reports);
+                }
+                else if (result.Delivered && (_envelope.RecipientNotify(r) & Notify.Success) != 0 && result.Relay == "local")
+                {
+                    // RFC 3461 §4.1: NOTIFY=SUCCESS asks for a report on final delivery, which is ours here.
+                    Report(r, "delivered", result, ref reports);
+                }
+            }
+
+            if (reports > 0)
+            {
+                Bounce(id, message, now, content, reports);
+            }
+
+            for (int r = 0; r < count; r++)
+            {
+                DeliveryResult result = _results[r];
+                if (result.Code == 0)
+                {
+                    continue;
+                }
+
+                RecipientState state;
+                long next = 0;
+                string status;
+                if (result.Delivered)
+                {
+                    state = RecipientState.Delivered;
+                    status = result.Text.IndexOf(" expanded to ") > 0 ? "expanded" : "sent";
+                }
+                else if (result.Permanent || result.Status == "4.4.7")
+                {
+                    state = RecipientState.Failed;
+                    status = "bounced";
+                }
+                else
+                {
+                    state = RecipientState.Deferred;
+                    next = _backoff.NextAttempt(arrivalSeconds, nowSeconds) * TimeSpan.TicksPerSecond;
+                    status = "deferred";
+                }
+
+                byte[] reply = Utf8.GetBytes(result.Text);
+                _spool.RecordState(message.Id, r, state, next, reply, 0, reply.Length);
+                _log.Delivery(id, _envelope.Recipient(r), null, result.Relay, delay, result.Status, status, result.Text);
+            }
+
+            _spool.Sync();
+        }
+
+        private void Report(int r, string action, DeliveryResult result, ref int reports)
+        {
+            if ((_envelope.RecipientNotify(r) & Notify.Never) != 0)
+            {
+                return;
+            }
+
+            string orcpt = null;
+            if (_envelope.OrcptLength(r) > 0)
+            {
+                orcpt = XText.Decode(Utf8.GetString(_envelope.Arena, _envelope.OrcptOffset(r), _envelope.OrcptLength(r)));
+            }
+
+            string remote = result.Relay == "local" || result.Relay == "none" ? null : result.Relay;
+            _reports[reports++] = new RecipientReport(_envelope.Recipient(r), orcpt, action, result.Status, remote, result.Text);
+        }
+
+        /// <summary>
+        /// Queues the notification to the original sender; a message with the null reverse-path is never bounced
+        /// (RFC 5321 §4.5.5) and its report goes to the local postmaster instead, unless it was itself for the postmaster.
+        /// </summary>
+        private void Bounce(string id, QueuedMessage message, DateTime now, IMessageSource content, int reports)
+        {
+            string to = _envelope.ReversePathLength > 0 ? _envelope.ReversePath() : Postmaster;
+            if (_envelope.ReversePathLength == 0)
+            {
+                for (int i = 0; i < reports; i++)
+                {
+                    if (Router.LocalPartOf(_reports[i].FinalRecipient).ToLower() == Postmaster)
+                    {
+                        _events.Write(LogLevel.Error, id + ": undeliverable notification to the postmaster dropped: " + _reports[i].Diagnostic);
+                        return;
+                    }
+                }
+            }
+
+            DeliveryStatusNotification.PrepareEnvelope(_resubmit, _envelope, to);
+            IMessageSink sink = _spool.CreateSink();
+            long dsnId = sink.Open(_resubmit);
+            if (dsnId < 0)
+            {
+                _events.Write(LogLevel.Error, id + ": no room in the queue for the notification to <" + to + ">");
+                return;
+            }
+
+            DateTime arrival = new DateTime(message.ArrivalTicks, DateTimeKind.Utc);
+            if (!_dsn.Write(sink, to, _envelope, id, arrival, now, _reports, reports, content) || !sink.Commit())
+            {
+                sink.Abort();
+                _events.Write(LogLevel.Error, id + ": no room in the queue for the notification to <" + to + ">");
+                return;
+            }
+
+            _events.Write(LogLevel.Info, id + ": sender non-delivery notification: " + QueueId.Format(dsnId));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using Emailcore.Nano.Config;
+using Emailcore.Nano.Dns;
+using Emailcore.Nano.Mail;
+using Emailcore.Nano.Platform;
+using Emailcore.Nano.Smtp.Client;
+
+namespace Emailcore.Nano.Relay
+{
+    /// <summary>
+    /// Delivery to one next hop over SMTP: finds the servers (MX, or the bracketed host), picks the TLS level
+    /// (smtp_tls_policy_maps over smtp_tls_security_level) and credentials, tries the addresses in order
+    /// (RFC 5321 §5.1) and keeps the session open for the next batch to the same hop. A 535 from a next hop is
+    /// reported once, as a permanent failure of the message that met it; later messages for that hop are
+    /// deferred without connecting until the relay restarts with new credentials, so a wrong password never
+    /// turns into a storm of logins.
+    /// </summary>
+    public sealed class SmtpDelivery
+    {
+        /// <summary>Addresses tried per delivery before giving up for now (Postfix's smtp_mx_address_limit).</summary>
+        public const int AddressLimit = 5;
+
+        private readonly MailRouter _router;
+        private readonly SmtpClient _client;
+        private readonly TlsLevel _level;
+        private readonly DomainMap _policies;
+        private readonly bool _wrapperMode;
+        private readonly SaslPasswords _passwords;
+        private readonly ILog _log;
+        private readonly DeliveryResult _failure = new DeliveryResult();
+        private string _openKey;
+        private string _authFailed = "|";
+
+        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, ILog log)
+        {
+            _router = router;
+            _client = client;
+            _level = level;
+            _policies = policies;
+            _wrapperMode = wrapperMode;
+            _passwords = passwords;
+            _log = log;
+            for (int i = 0; i < policies.Count; i++)
+            {
+                TlsLevel unused;
+                if (!TlsLevels.TryParse(policies.ValueAt(i), out unused))
+                {
+                    throw new ConfigException("smtp_tls_policy_maps", 0, "\"" + policies.ValueAt(i) + "\" for " + policies.KeyAt(i) + " is not a TLS level (none, may, encrypt, verify, secure)");
+                }
+            }
+        }
+
+        /// <summary>Delivers one message to the recipients at <paramref name="batch"/>[0..count), all routed to <paramref name="route"/>.</summary>
+        public void Deliver(Route route, Envelope envelope, int[] batch, int count, IMessageSource content, DeliveryResult[] results)
+        {
+            string key = route.Key;
+            if (_authFailed.IndexOf("|" + key + "|") >= 0)
+            {
+                SetAll(batch, count, results, 454, "4.7.8", "454 4.7.8 authentication to " + key + " failed earlier; not trying again until the credentials change", "none");
+                return;
+            }
+
+            if (!(_client.IsOpen && _openKey == key))
+            {
+                _client.Quit();
+                _openKey = null;
+                if (!Open(route, batch, count, results))
+                {
+                    return;
+                }
+
+                _openKey = key;
+            }
+
+            _client.Send(envelope, batch, count, content, results);
+            if (!_client.IsOpen)
+            {
+                _openKey = null;
+            }
+        }
+
+        /// <summary>Ends the pass: QUIT to the server still open.</summary>
+        public void EndPass()
+        {
+            _client.Quit();
+            _openKey = null;
+        }
+
+        private bool Open(Route route, int[] batch, int count, DeliveryResult[] results)
+        {
+            NextHop hop = route.Hop;
+            MailRoute servers = _router.Route(hop);
+            if (servers.Status != RouteStatus.Deliverable)
+            {
+                bool permanent = servers.Status == RouteStatus.Permanent;
+                int code = permanent ? 550 : 451;
+                SetAll(batch, count, results, code, servers.EnhancedCode, code.ToString() + " " + servers.EnhancedCode + " " + servers.Reason, "none");
+                return false;
+            }
+
+            string policy = _policies.Lookup(hop.Host);
+            TlsLevel level = _level;
+            if (policy != null)
+            {
+                TlsLevels.TryParse(policy, out level);
+            }
+
+            SaslCredentials credentials = _passwords.Lookup(hop);
+            int tried = 0;
+            _failure.Set(451, "4.4.1", "451 4.4.1 no server of " + hop.Host + " could be reached", "none");
+            for (int t = 0; t < servers.Count && tried < AddressLimit; t++)
+            {
+                DeliveryTarget target = servers[t];
+
+                // secure trusts only the name we were configured with; verify also the name DNS gave us (Postfix's meanings).
+                string verifyName = level == TlsLevel.Secure ? hop.Host : target.Host;
+                for (int a = 0; a < target.AddressCount && tried < AddressLimit; a++, tried++)
+                {
+                    if (_client.Open(target.Address(a), target.Host, verifyName, level, _wrapperMode, credentials, _failure))
+                    {
+                        return true;
+                    }
+
+                    if (_client.AuthenticationFailed)
+                    {
+                        _authFailed += route.Key + "|";
+                        _log.Write(LogLevel.Error, _failure.Text + "; mail for " + route.Key + " waits until the credentials are fixed and the relay restarted");
+                        SetAll(batch, count, results, 535, _failure.Status, _failure.Text, _client.Relay);
+                        return false;
+                    }
+                }
+            }
+
+            SetAll(batch, count, results, _failure.Code, _failure.Status, _failure.Text, _failure.Relay ?? "none");
+            return false;
+        }
+
+        private static void SetAll(int[] batch, int count, DeliveryResult[] results, int code, string status, string text, string relay)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                results[batch[i]].Set(code, status, text, relay);
+            }
+        }
+    }
+}

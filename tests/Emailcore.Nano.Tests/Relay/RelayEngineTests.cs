@@ -1,0 +1,286 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Emailcore.Nano.Tests.Smtp.Server;
+using Emailcore.Nano.Tests.Support;
+using Xunit;
+
+namespace Emailcore.Nano.Tests.Relay
+{
+    /// <summary>`emailcore relay` end to end on loopback: real clients in, smtp-sink and aiosmtpd upstream.</summary>
+    public sealed class RelayEngineTests
+    {
+        private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+        private static RunResult Send(int port, string from, string[] to, string message)
+        {
+            string rcpts = string.Join(", ", to.Select(t => "'" + t + "'"));
+            return Support.Python.Run($$"""
+                import smtplib, sys
+                s = smtplib.SMTP('127.0.0.1', {{port}}, timeout=20)
+                s.ehlo('client.example')
+                s.sendmail('{{from}}', [{{rcpts}}], sys.stdin.buffer.read())
+                s.quit()
+                """, message);
+        }
+
+        [Fact]
+        public void EmbeddedDefaultDeliversLocalMailIntoTheMaildir()
+        {
+            string root = Path.Combine(Path.GetTempPath(), "emailcore-default-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(root);
+            var log = new StringBuilder();
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardError = true, RedirectStandardOutput = true };
+            start.ArgumentList.Add(Repo.EmailcoreDll);
+            start.ArgumentList.Add("relay");
+            using Process relay = Process.Start(start)!;
+            var listening = new ManualResetEventSlim();
+            relay.ErrorDataReceived += (_, e) =>
+            {
+                lock (log)
+                {
+                    log.AppendLine(e.Data);
+                }
+
+                if (e.Data?.Contains("listening on 127.0.0.1:2525") == true)
+                {
+                    listening.Set();
+                }
+            };
+            relay.OutputDataReceived += (_, _) => { };
+            relay.BeginErrorReadLine();
+            relay.BeginOutputReadLine();
+            try
+            {
+                Assert.True(listening.Wait(Wait), log.ToString());
+                RunResult swaks = Run.Program("swaks", new[] { "--server", "127.0.0.1:2525", "--helo", "client.example", "--from", "bob@localhost", "--to", "alice@localhost", "--header", "Subject: hello from swaks" });
+                Assert.True(swaks.ExitCode == 0, swaks.ToString());
+                string folder = Path.Combine(root, "mail", "alice", "new");
+                string? file = null;
+                for (int i = 0; i < 100 && file == null; i++)
+                {
+                    file = Directory.Exists(folder) ? Directory.GetFiles(folder).FirstOrDefault() : null;
+                    Thread.Sleep(100);
+                }
+
+                Assert.True(file != null, log.ToString());
+                RunResult parsed = Support.Python.Run("import sys, email\nm = email.message_from_binary_file(sys.stdin.buffer)\nprint(m['Return-Path'], m['Delivered-To'], m['Subject'], sep='|')", File.ReadAllText(file!));
+                Assert.Equal("<bob@localhost>|alice@localhost|hello from swaks", parsed.StandardOutput.Trim());
+                Assert.True(Directory.Exists(Path.Combine(root, "spool")));
+                lock (log)
+                {
+                    Assert.Contains("to=<alice@localhost>, relay=local", log.ToString());
+                }
+            }
+            finally
+            {
+                Run.Program("kill", new[] { "-TERM", relay.Id.ToString() });
+                relay.WaitForExit(20_000);
+            }
+        }
+
+        [Fact]
+        public void SmtplibAndSwaksReachTheSmarthostAndTheLogShowsIt()
+        {
+            using var sink = new SmtpSink();
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\n");
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "x@far.example", "y@far.example" }, "Subject: one\r\n\r\nvia smtplib\r\n").ExitCode == 0);
+            RunResult swaks = Run.Program("swaks", new[] { "--server", $"127.0.0.1:{relay.Port}", "--helo", "client.example", "--from", "bob@client.example", "--to", "z@far.example" });
+            Assert.True(swaks.ExitCode == 0, swaks.ToString());
+            var messages = sink.WaitFor(2, Wait);
+            Assert.True(messages.Count == 2, relay.Log);
+            SinkMessage one = messages.Single(m => m.Content.Contains("via smtplib"));
+            Assert.StartsWith("<bob@client.example>", one.MailFrom);
+            Assert.Equal(new[] { "<x@far.example>", "<y@far.example>" }, one.Recipients.Select(r => r.Split(' ')[0]));
+            Assert.Contains("by relay.test.example (Emailcore.Nano)", one.Content);
+            Assert.True(relay.WaitForLog($"relay=127.0.0.1[127.0.0.1]:{sink.Port}", Wait, times: 3), relay.Log);
+            Assert.Contains("status=sent (250 2.0.0 Ok", relay.Log);
+        }
+
+        [Fact]
+        public void UpstreamDownThenUpIsDeferredThenDelivered()
+        {
+            int port = RelayFixture.FreePort();
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\nminimal_backoff_time = 1s\nmaximal_backoff_time = 2s\n");
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "later@far.example" }, "Subject: later\r\n\r\nwait for it\r\n").ExitCode == 0);
+            Assert.True(relay.WaitForLog("status=deferred", Wait), relay.Log);
+            Assert.Contains($"connect to 127.0.0.1[127.0.0.1]:{port} failed", relay.Log);
+            using var sink = new SmtpSink(port);
+            Assert.Single(sink.WaitFor(1, Wait));
+            Assert.True(relay.WaitForLog("status=sent", Wait), relay.Log);
+        }
+
+        [Fact]
+        public void RejectedRecipientBouncesAReportIntoTheSendersMaildir()
+        {
+            using var sink = new SmtpSink("-f", "RCPT");
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\n");
+            Assert.True(Send(relay.Port, "bob@localhost", new[] { "nobody@far.example" }, "Subject: doomed\r\n\r\nbody\r\n").ExitCode == 0);
+            string? dsn = null;
+            for (int i = 0; i < 300 && dsn == null; i++)
+            {
+                dsn = relay.Mailbox("bob").FirstOrDefault();
+                Thread.Sleep(100);
+            }
+
+            Assert.True(dsn != null, relay.Log);
+            RunResult parsed = Support.Python.Run("""
+                import sys, email
+                m = email.message_from_binary_file(sys.stdin.buffer)
+                parts = m.get_payload()
+                status = parts[1].get_payload()
+                print(m.get_content_type(), m.get_param('report-type'), m['Return-Path'], sep='|')
+                print(status[1]['Final-Recipient'], status[1]['Action'], status[1]['Status'], sep='|')
+                print(parts[2].get_content_type())
+                """, File.ReadAllText(dsn!));
+            Assert.True(parsed.ExitCode == 0, parsed.ToString());
+            string[] lines = parsed.StandardOutput.Trim().Split('\n');
+            Assert.Equal("multipart/report|delivery-status|<>", lines[0]);
+            Assert.StartsWith("rfc822; nobody@far.example|failed|5.", lines[1]);
+            Assert.Equal("message/rfc822", lines[2]);
+            Assert.Contains("status=bounced", relay.Log);
+        }
+
+        [Fact]
+        public void AliasesReplaceRecipientsAndListsReplaceTheSenderOnly()
+        {
+            using var sink = new SmtpSink();
+            string aliases = Path.Combine(Path.GetTempPath(), "emailcore-aliases-" + Guid.NewGuid().ToString("N"));
+            File.WriteAllText(aliases, "team: x@far.example, y@far.example\nstaff: z@far.example, w@far.example\nowner-staff: listadmin\n");
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\nalias_maps = {aliases}\n");
+            const string teamMessage = "From: Bob <bob@client.example>\r\nSubject: to the team\r\nX-Keep:  exactly   this\r\n\r\nteam body\r\n";
+            const string staffMessage = "From: Bob <bob@client.example>\r\nSubject: to the list\r\nReply-To: bob@client.example\r\n\r\nlist body\r\n";
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "team@localhost" }, teamMessage).ExitCode == 0);
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, staffMessage).ExitCode == 0);
+            var messages = sink.WaitFor(2, Wait);
+            Assert.True(messages.Count == 2, relay.Log);
+
+            SinkMessage team = messages.Single(m => m.Content.Contains("team body"));
+            Assert.StartsWith("<bob@client.example>", team.MailFrom);
+            Assert.Equal(new[] { "<x@far.example>", "<y@far.example>" }, team.Recipients.Select(r => r.Split(' ')[0]).OrderBy(r => r));
+            Assert.Equal(teamMessage.Replace("\r\n", "\n"), WithoutReceived(team.Content));
+
+            SinkMessage staff = messages.Single(m => m.Content.Contains("list body"));
+            Assert.StartsWith("<owner-staff@relay.test.example>", staff.MailFrom);
+            Assert.Equal(new[] { "<w@far.example>", "<z@far.example>" }, staff.Recipients.Select(r => r.Split(' ')[0]).OrderBy(r => r));
+            Assert.Equal(staffMessage.Replace("\r\n", "\n"), WithoutReceived(staff.Content));
+            Assert.Contains("to=<staff@localhost>, relay=local", relay.Log);
+            Assert.Contains("status=expanded", relay.Log);
+        }
+
+        [Fact]
+        public void RestartKeepsQueuedMailAndDeliversIt()
+        {
+            int port = RelayFixture.FreePort();
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\nminimal_backoff_time = 1s\nmaximal_backoff_time = 2s\n");
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "kept@far.example" }, "Subject: kept\r\n\r\nsurvives a restart\r\n").ExitCode == 0);
+            Assert.True(relay.WaitForLog("status=deferred", Wait), relay.Log);
+            relay.Stop();
+            using var sink = new SmtpSink(port);
+            relay.Start();
+            var messages = sink.WaitFor(1, Wait);
+            Assert.True(messages.Count == 1, relay.Log);
+            Assert.Contains("survives a restart", messages[0].Content);
+        }
+
+        [Fact]
+        public void LoopBetweenTwoRelaysStopsAtTheHopLimit()
+        {
+            int portA = RelayFixture.FreePort();
+            int portB = RelayFixture.FreePort();
+            using var a = new RelayProcess($"myhostname = a.test.example\ntransport_maps = loop.example [127.0.0.1]:{portB}\nhopcount_limit = 6\n", portA);
+            using var b = new RelayProcess($"myhostname = b.test.example\ntransport_maps = loop.example [127.0.0.1]:{portA}\nhopcount_limit = 6\n", portB);
+            Assert.True(Send(portA, "bob@localhost", new[] { "x@loop.example" }, "Subject: round and round\r\n\r\nloop\r\n").ExitCode == 0);
+            string? dsn = null;
+            for (int i = 0; i < 400 && dsn == null; i++)
+            {
+                dsn = a.Mailbox("bob").Concat(b.Mailbox("bob")).FirstOrDefault();
+                Thread.Sleep(100);
+            }
+
+            Assert.True(dsn != null, a.Log + "\n----\n" + b.Log);
+            string text = File.ReadAllText(dsn!);
+            Assert.Contains("Status: 5.4.6", text);
+            Assert.Contains("too many hops", text);
+        }
+
+        [Fact]
+        public void AiosmtpdRelayhostWithStartTlsAndAuth()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "emailcore-aio-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            Run.Program("openssl", new[]
+            {
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", Path.Combine(dir, "key.pem"), "-out", Path.Combine(dir, "cert.pem"),
+            });
+            int port = RelayFixture.FreePort();
+            string received = Path.Combine(dir, "received.txt");
+            File.WriteAllText(Path.Combine(dir, "server.py"), $$"""
+                import ssl, time
+                from aiosmtpd.controller import Controller
+                from aiosmtpd.smtp import AuthResult, LoginPassword
+                class Handler:
+                    async def handle_DATA(self, server, session, envelope):
+                        with open('{{received}}', 'a') as f:
+                            f.write('%s|%s|%s|%s\n' % (envelope.mail_from, ','.join(envelope.rcpt_tos), session.authenticated, session.ssl is not None))
+                        return '250 2.0.0 stored'
+                def check(server, session, envelope, mechanism, data):
+                    return AuthResult(success=isinstance(data, LoginPassword) and data.login == b'relayuser' and data.password == b'relay-pass')
+                ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                ctx.load_cert_chain('{{dir}}/cert.pem', '{{dir}}/key.pem')
+                c = Controller(Handler(), hostname='127.0.0.1', port={{port}}, tls_context=ctx, require_starttls=True, auth_require_tls=True, authenticator=check)
+                c.start()
+                print('ready', flush=True)
+                while True:
+                    time.sleep(1)
+                """);
+            using var server = Process.Start(new ProcessStartInfo(Support.Python.Executable) { ArgumentList = { Path.Combine(dir, "server.py") }, RedirectStandardOutput = true, RedirectStandardError = true })!;
+            try
+            {
+                Assert.Equal("ready", server.StandardOutput.ReadLine());
+                using var relay = new RelayProcess(
+                    $"relayhost = [127.0.0.1]:{port}\nsmtp_tls_security_level = verify\nsmtp_tls_CAfile = {dir}/cert.pem\n" +
+                    $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{port} relayuser:relay-pass\n");
+                Assert.True(Send(relay.Port, "bob@client.example", new[] { "tls@far.example" }, "Subject: tls\r\n\r\nsecret\r\n").ExitCode == 0);
+                Assert.True(relay.WaitForLog("to=<tls@far.example>", Wait), relay.Log);
+                Assert.Contains("status=sent (250 2.0.0 stored)", relay.Log);
+                Assert.Equal("bob@client.example|tls@far.example|True|True", File.ReadAllText(received).Trim());
+            }
+            finally
+            {
+                server.Kill(entireProcessTree: true);
+                server.WaitForExit(5000);
+            }
+        }
+
+        // Each hop adds one Received field; everything else must arrive as it was sent (smtp-sink's dump has LF line ends).
+        private static string WithoutReceived(string content)
+        {
+            var kept = new StringBuilder();
+            bool inReceived = false;
+            foreach (string line in content.Split("\n"))
+            {
+                if (line.StartsWith("Received:", StringComparison.Ordinal))
+                {
+                    inReceived = true;
+                    continue;
+                }
+
+                if (inReceived && (line.StartsWith('\t') || line.StartsWith(' ')))
+                {
+                    continue;
+                }
+
+                inReceived = false;
+                kept.Append(line).Append('\n');
+            }
+
+            return kept.ToString().TrimEnd('\n') + "\n";
+        }
+    }
+}

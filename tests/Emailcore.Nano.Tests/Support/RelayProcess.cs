@@ -1,0 +1,110 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+using Emailcore.Nano.Tests.Smtp.Server;
+
+namespace Emailcore.Nano.Tests.Support
+{
+    /// <summary>An `emailcore relay` of its own: a temp root with main.cf, spool and Maildir, on a free loopback port.</summary>
+    public sealed class RelayProcess : IDisposable
+    {
+        private readonly StringBuilder _log = new();
+        private Process? _process;
+
+        public RelayProcess(string settings, int? port = null)
+        {
+            Directory.CreateDirectory(Root);
+            Port = port ?? RelayFixture.FreePort();
+            Configure(settings);
+            Start();
+        }
+
+        public string Root { get; } = Path.Combine(Path.GetTempPath(), "emailcore-e2e-" + Guid.NewGuid().ToString("N"));
+
+        public int Port { get; }
+
+        public string Config => Path.Combine(Root, "main.cf");
+
+        public string Queue => Path.Combine(Root, "queue");
+
+        public string Mail => Path.Combine(Root, "mail");
+
+        public string Log
+        {
+            get
+            {
+                lock (_log)
+                {
+                    return _log.ToString();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Writes main.cf: the listener, spool and Maildir in the root, a DNS server address where nobody answers
+        /// (no test may ask the machine's resolver), then the test's own lines.
+        /// </summary>
+        public void Configure(string settings)
+        {
+            File.WriteAllText(Config,
+                $"smtpd_listen = 127.0.0.1:{Port}\nqueue_directory = {Queue}\nhome_mailbox = {Mail}\nsmtpd_error_sleep_time = 0s\n" +
+                $"dns_servers = 127.0.0.1:{RelayFixture.FreePort()}\n" + settings);
+        }
+
+        public void Start() => _process = RelayFixture.Start(Config, _log);
+
+        /// <summary>SIGTERM and a bounded wait for the graceful stop.</summary>
+        public void Stop()
+        {
+            if (_process == null)
+            {
+                return;
+            }
+
+            Run.Program("kill", new[] { "-TERM", _process.Id.ToString() });
+            if (!_process.WaitForExit(20_000))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit();
+            _process.Dispose();
+            _process = null;
+        }
+
+        /// <summary>Waits (bounded) until the log shows <paramref name="text"/> <paramref name="times"/> times.</summary>
+        public bool WaitForLog(string text, TimeSpan timeout, int times = 1)
+        {
+            DateTime end = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < end)
+            {
+                string log = Log;
+                int count = 0;
+                for (int i = log.IndexOf(text, StringComparison.Ordinal); i >= 0; i = log.IndexOf(text, i + 1, StringComparison.Ordinal))
+                {
+                    count++;
+                }
+
+                if (count >= times)
+                {
+                    return true;
+                }
+
+                Thread.Sleep(100);
+            }
+
+            return false;
+        }
+
+        /// <summary>Files delivered to a local mailbox's new/ folder.</summary>
+        public string[] Mailbox(string localPart)
+        {
+            string folder = Path.Combine(Mail, localPart, "new");
+            return Directory.Exists(folder) ? Directory.GetFiles(folder) : Array.Empty<string>();
+        }
+
+        public void Dispose() => Stop();
+    }
+}
