@@ -64,13 +64,14 @@ namespace Emailcore.Nano.Relay
                 partitions = 1;
             }
 
+            var authFailures = new AuthFailures();
             _runners = new QueueRunner[partitions];
             _threads = new Thread[partitions];
             for (int i = 0; i < partitions; i++)
             {
                 var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random);
                 var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
-                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, log);
+                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, log);
                 AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);
                 _runners[i] = new QueueRunner(spool, router, expansion,
                     new MaildirDelivery(files, config.GetString(Parameters.HomeMailbox), localDomain, 1024), smtp,

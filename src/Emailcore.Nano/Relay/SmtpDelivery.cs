@@ -27,11 +27,12 @@ namespace Emailcore.Nano.Relay
         private readonly SaslPasswords _passwords;
         private readonly ILog _log;
         private readonly DeliveryResult _failure = new DeliveryResult();
+        private readonly AuthFailures _authFailures;
         private string _openKey;
-        private string _authFailed = "|";
 
-        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, ILog log)
+        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures, ILog log)
         {
+            _authFailures = authFailures;
             _router = router;
             _client = client;
             _level = level;
@@ -53,9 +54,9 @@ namespace Emailcore.Nano.Relay
         public void Deliver(Route route, Envelope envelope, int[] batch, int count, IMessageSource content, DeliveryResult[] results)
         {
             string key = route.Key;
-            if (_authFailed.IndexOf("|" + key + "|") >= 0)
+            if (_authFailures.Contains(key))
             {
-                SetAll(batch, count, results, 454, "4.7.8", "454 4.7.8 authentication to " + key + " failed earlier; not trying again until the credentials change", "none");
+                FailedEarlier(key, batch, count, results);
                 return;
             }
 
@@ -122,7 +123,13 @@ namespace Emailcore.Nano.Relay
 
                     if (_client.AuthenticationFailed)
                     {
-                        _authFailed += route.Key + "|";
+                        if (!_authFailures.Add(route.Key))
+                        {
+                            // Another runner met the same refusal at the same time: that one reports it.
+                            FailedEarlier(route.Key, batch, count, results);
+                            return false;
+                        }
+
                         _log.Write(LogLevel.Error, _failure.Text + "; mail for " + route.Key + " waits until the credentials are fixed and the relay restarted");
                         SetAll(batch, count, results, 535, _failure.Status, _failure.Text, _client.Relay);
                         return false;
@@ -132,6 +139,11 @@ namespace Emailcore.Nano.Relay
 
             SetAll(batch, count, results, _failure.Code, _failure.Status, _failure.Text, _failure.Relay ?? "none");
             return false;
+        }
+
+        private static void FailedEarlier(string key, int[] batch, int count, DeliveryResult[] results)
+        {
+            SetAll(batch, count, results, 454, "4.7.8", "454 4.7.8 authentication to " + key + " failed earlier; not trying again until the credentials change", "none");
         }
 
         private static void SetAll(int[] batch, int count, DeliveryResult[] results, int code, string status, string text, string relay)

@@ -210,52 +210,35 @@ namespace Emailcore.Nano.Tests.Relay
         [Fact]
         public void AiosmtpdRelayhostWithStartTlsAndAuth()
         {
-            string dir = Path.Combine(Path.GetTempPath(), "emailcore-aio-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(dir);
-            Run.Program("openssl", new[]
-            {
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", Path.Combine(dir, "key.pem"), "-out", Path.Combine(dir, "cert.pem"),
-            });
-            int port = RelayFixture.FreePort();
-            string received = Path.Combine(dir, "received.txt");
-            File.WriteAllText(Path.Combine(dir, "server.py"), $$"""
-                import ssl, time
-                from aiosmtpd.controller import Controller
-                from aiosmtpd.smtp import AuthResult, LoginPassword
-                class Handler:
-                    async def handle_DATA(self, server, session, envelope):
-                        with open('{{received}}', 'a') as f:
-                            f.write('%s|%s|%s|%s\n' % (envelope.mail_from, ','.join(envelope.rcpt_tos), session.authenticated, session.ssl is not None))
-                        return '250 2.0.0 stored'
-                def check(server, session, envelope, mechanism, data):
-                    return AuthResult(success=isinstance(data, LoginPassword) and data.login == b'relayuser' and data.password == b'relay-pass')
-                ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-                ctx.load_cert_chain('{{dir}}/cert.pem', '{{dir}}/key.pem')
-                c = Controller(Handler(), hostname='127.0.0.1', port={{port}}, tls_context=ctx, require_starttls=True, auth_require_tls=True, authenticator=check)
-                c.start()
-                print('ready', flush=True)
-                while True:
-                    time.sleep(1)
-                """);
-            using var server = Process.Start(new ProcessStartInfo(Support.Python.Executable) { ArgumentList = { Path.Combine(dir, "server.py") }, RedirectStandardOutput = true, RedirectStandardError = true })!;
-            try
-            {
-                Assert.Equal("ready", server.StandardOutput.ReadLine());
-                using var relay = new RelayProcess(
-                    $"relayhost = [127.0.0.1]:{port}\nsmtp_tls_security_level = verify\nsmtp_tls_CAfile = {dir}/cert.pem\n" +
-                    $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{port} relayuser:relay-pass\n");
-                Assert.True(Send(relay.Port, "bob@client.example", new[] { "tls@far.example" }, "Subject: tls\r\n\r\nsecret\r\n").ExitCode == 0);
-                Assert.True(relay.WaitForLog("to=<tls@far.example>", Wait), relay.Log);
-                Assert.Contains("status=sent (250 2.0.0 stored)", relay.Log);
-                Assert.Equal("bob@client.example|tls@far.example|True|True", File.ReadAllText(received).Trim());
-            }
-            finally
-            {
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit(5000);
-            }
+            using var server = new Aiosmtpd();
+            using var relay = new RelayProcess(
+                $"relayhost = [127.0.0.1]:{server.Port}\nsmtp_tls_security_level = verify\nsmtp_tls_CAfile = {server.Certificate}\n" +
+                $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{server.Port} relayuser:relay-pass\n");
+            Assert.True(Send(relay.Port, "bob@client.example", new[] { "tls@far.example" }, "Subject: tls\r\n\r\nsecret\r\n").ExitCode == 0);
+            Assert.True(relay.WaitForLog("to=<tls@far.example>", Wait), relay.Log);
+            Assert.Contains("status=sent (250 2.0.0 stored)", relay.Log);
+
+            // aiosmtpd takes MAIL only after STARTTLS and AUTH, so an authenticated message came over TLS.
+            Assert.Equal("bob@client.example|tls@far.example|True", server.Received.Trim());
+        }
+
+        [Fact]
+        public void WrongPasswordIsReportedOnceNotRetriedInAStorm()
+        {
+            using var server = new Aiosmtpd();
+            using var relay = new RelayProcess(
+                $"relayhost = [127.0.0.1]:{server.Port}\nsmtp_tls_security_level = encrypt\n" +
+                $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{server.Port} relayuser:wrong\n");
+            Assert.True(Send(relay.Port, "bob@localhost", new[] { "one@far.example" }, "Subject: one\r\n\r\none\r\n").ExitCode == 0);
+            Assert.True(relay.WaitForLog("to=<one@far.example>", Wait), relay.Log);
+            Assert.True(Send(relay.Port, "bob@localhost", new[] { "two@far.example" }, "Subject: two\r\n\r\ntwo\r\n").ExitCode == 0);
+            Assert.True(relay.WaitForLog("to=<two@far.example>", Wait), relay.Log);
+            Assert.Contains("to=<one@far.example>, relay=127.0.0.1[127.0.0.1]:" + server.Port, relay.Log);
+            Assert.Contains("status=bounced (535 5.7.8 authentication to", relay.Log);
+            Assert.True(relay.Log.Contains("to=<two@far.example>, relay=none"), relay.Log);
+            Assert.Contains("status=deferred (454 4.7.8 authentication to [127.0.0.1]:" + server.Port + " failed earlier", relay.Log);
+            Assert.Equal(1, relay.Log.Split("waits until the credentials are fixed").Length - 1);
+            Assert.Equal(string.Empty, server.Received);
         }
 
         // Each hop adds one Received field; everything else must arrive as it was sent (smtp-sink's dump has LF line ends).

@@ -1,0 +1,152 @@
+using System.Threading;
+using Emailcore.Nano.Smtp.Client;
+using Emailcore.Nano.Tests.Support;
+using Xunit;
+using static Emailcore.Nano.Tests.Smtp.Client.ClientFixture;
+
+namespace Emailcore.Nano.Tests.Smtp.Client
+{
+    /// <summary>The client against servers that stall, talk nonsense, break TLS or hang up: each is a clear deferral, never a hang.</summary>
+    public sealed class MisbehavingServerTests
+    {
+        [Fact]
+        public void SilentServerTimesOut()
+        {
+            using var server = new ScriptedServer((c, _) => { c.Send("220 slow.example\r\n"); c.ReadLine(); Thread.Sleep(3000); });
+            var failure = new DeliveryResult();
+            Assert.False(NewClient(300).Open(Loopback(server.Port), "slow.example", "slow.example", TlsLevel.None, false, null, failure));
+            Assert.Equal(451, failure.Code);
+            Assert.Contains("timed out while in EHLO", failure.Text);
+        }
+
+        [Theory]
+        [InlineData("hello there\r\n", "malformed reply line")]
+        [InlineData("220-first\r\n221 second\r\n", "reply lines with different codes")]
+        [InlineData("2\r\n", "malformed reply line")]
+        public void MalformedGreetingIsAProtocolError(string greeting, string reason)
+        {
+            using var server = new ScriptedServer((c, _) => { c.Send(greeting); Thread.Sleep(1000); });
+            var failure = new DeliveryResult();
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "odd.example", "odd.example", TlsLevel.None, false, null, failure));
+            Assert.Equal("4.4.2", failure.Status);
+            Assert.Contains(reason, failure.Text);
+        }
+
+        [Fact]
+        public void LongReplyLinesAreToleratedUpToTheBoundThenFailCleanly()
+        {
+            string longLine = new string('x', 2000);
+            using var tolerant = new ScriptedServer((c, _) =>
+            {
+                c.Send("220 " + longLine + "\r\n");
+                c.ReadLine();
+                c.Send("250-long.example " + longLine + "\r\n250 PIPELINING\r\n");
+                c.ReadLine();
+            });
+            var failure = new DeliveryResult();
+            SmtpClient client = NewClient(2000);
+            Assert.True(client.Open(Loopback(tolerant.Port), "long.example", "long.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Capabilities.Pipelining);
+            client.Close();
+
+            using var abusive = new ScriptedServer((c, _) => c.Send("220 " + new string('y', 10_000) + "\r\n"));
+            Assert.False(NewClient(2000).Open(Loopback(abusive.Port), "huge.example", "huge.example", TlsLevel.None, false, null, failure));
+            Assert.Contains("reply line longer than 4096 bytes", failure.Text);
+        }
+
+        [Fact]
+        public void EhloRefusedFallsBackToHelo()
+        {
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Send("220 old.example\r\n");
+                Assert.StartsWith("EHLO client.test.example", c.ReadLine());
+                c.Send("502 5.5.1 what?\r\n");
+                Assert.Equal("HELO client.test.example", c.ReadLine());
+                c.Send("250 old.example\r\n");
+                c.ReadLine();
+            });
+            var failure = new DeliveryResult();
+            SmtpClient client = NewClient(2000);
+            Assert.True(client.Open(Loopback(server.Port), "old.example", "old.example", TlsLevel.May, false, null, failure), failure.Text);
+            Assert.False(client.Capabilities.Esmtp);
+            client.Close();
+        }
+
+        [Fact]
+        public void BrokenHandshakeFallsBackToPlaintextAtMayAndIsRefusedAtEncrypt()
+        {
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Greet("STARTTLS", "PIPELINING");
+                string command = c.ReadLine();
+                if (command == "STARTTLS")
+                {
+                    c.Send("220 2.0.0 go ahead\r\nthis is not a TLS record at all\r\n");
+                    Thread.Sleep(500);
+                    return;
+                }
+
+                // The fallback connection: the client must not try STARTTLS again, and must say EHLO first.
+                Assert.StartsWith("MAIL FROM:", command);
+                c.Send("250 ok\r\n");
+                c.ReadLine();
+            });
+            var failure = new DeliveryResult();
+            SmtpClient may = NewClient(3000);
+            Assert.True(may.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.May, false, null, failure), failure.Text);
+            Assert.Null(may.TlsProtocol);
+            Assert.Equal(2, server.Connections);
+            may.Close();
+
+            Assert.False(NewClient(3000).Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.Equal("4.7.5", failure.Status);
+            Assert.Contains("TLS with tls.example[127.0.0.1]", failure.Text);
+        }
+
+        [Fact]
+        public void EncryptRefusesAServerWithoutStartTls()
+        {
+            using var server = new ScriptedServer((c, _) => { c.Greet("PIPELINING"); Thread.Sleep(500); });
+            var failure = new DeliveryResult();
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.Equal("4.7.4", failure.Status);
+            Assert.Contains("TLS is required, but was not offered", failure.Text);
+        }
+
+        [Fact]
+        public void CredentialsAreNotSentWithoutTls()
+        {
+            using var server = new ScriptedServer((c, _) => { c.Greet("AUTH PLAIN LOGIN"); Thread.Sleep(500); });
+            var failure = new DeliveryResult();
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.May, false, new SaslCredentials("u", "p", null), failure));
+            Assert.Equal("4.7.0", failure.Status);
+            Assert.Contains("not sent without TLS", failure.Text);
+        }
+
+        [Fact]
+        public void DisconnectInTheMiddleOfDataDefersEveryRecipient()
+        {
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Greet("PIPELINING", "8BITMIME");
+                c.ReadLine();
+                c.ReadLine();
+                c.ReadLine();
+                c.ReadLine();
+                c.Send("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go\r\n");
+                c.ReadLine();
+                c.Client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            });
+            var failure = new DeliveryResult();
+            SmtpClient client = NewClient(3000);
+            Assert.True(client.Open(Loopback(server.Port), "cut.example", "cut.example", TlsLevel.None, false, null, failure), failure.Text);
+            DeliveryResult[] results = Results(2);
+            client.Send(Envelope("a@client.example", "x@cut.example", "y@cut.example"), All(2), 2,
+                MemoryMessage.Of("Subject: big\r\n\r\n" + new string('z', 500_000) + "\r\n"), results);
+            Assert.All(results, r => Assert.Equal(451, r.Code));
+            Assert.All(results, r => Assert.Contains("lost connection with cut.example[127.0.0.1]", r.Text));
+            Assert.False(client.IsOpen);
+        }
+    }
+}
