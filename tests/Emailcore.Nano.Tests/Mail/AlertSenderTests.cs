@@ -11,7 +11,7 @@ namespace Emailcore.Nano.Tests.Mail
         [Fact]
         public void BurstsAreCappedAndTheNextAlertCountsWhatWasHeldBack()
         {
-            var store = new MemoryStore();
+            var store = new MemoryMessageStore();
             var clock = new ManualClock();
             var alerts = new AlertSender(store, clock, new HostRandom(), "board@lan.example", new[] { "ops@example.com" }, "lan.example", limit: 2, windowSeconds: 60);
 
@@ -25,8 +25,8 @@ namespace Emailcore.Nano.Tests.Mail
             Assert.True(alerts.Send("door closed", "all racks") >= 0);
             Assert.Equal(0, alerts.SuppressedCount);
 
-            MemoryMessage[] committed = store.Messages.Where(m => m.Committed).ToArray();
-            Assert.Equal(3, committed.Length);
+            var committed = store.Committed;
+            Assert.Equal(3, committed.Count);
             Assert.Contains("2 earlier alert(s) were suppressed", committed[2].Text.Replace("=\r\n", ""));
             Assert.Contains("Subject: door closed", committed[2].Text);
         }
@@ -34,20 +34,20 @@ namespace Emailcore.Nano.Tests.Mail
         [Fact]
         public void FullSpoolIsReportedAndLeavesNothing()
         {
-            var store = new MemoryStore(capacity: 100);
+            var store = new MemoryMessageStore { WriteLimit = 100 };
             var alerts = new AlertSender(store, new ManualClock(), new HostRandom(), "board@lan.example", new[] { "ops@example.com" }, "lan.example", 5, 60);
             Assert.Equal(AlertSender.NoRoom, alerts.Send("too big", new string('x', 500)));
-            Assert.All(store.Messages, m => Assert.False(m.Committed));
-            Assert.All(store.Messages, m => Assert.True(m.Aborted));
+            Assert.Empty(store.Committed);
+            Assert.Equal(1, store.Aborted);
         }
 
         [Fact]
         public void UnknownClockLeavesTheDateOut()
         {
-            var store = new MemoryStore();
+            var store = new MemoryMessageStore();
             var alerts = new AlertSender(store, new ManualClock { UtcNow = null }, new HostRandom(), "board@lan.example", new[] { "ops@example.com" }, "lan.example", 5, 60);
             Assert.True(alerts.Send("boot", "up") >= 0);
-            Assert.DoesNotContain("\r\nDate:", store.Messages[0].Text);
+            Assert.DoesNotContain("\r\nDate:", Assert.Single(store.Committed).Text);
         }
     }
 }

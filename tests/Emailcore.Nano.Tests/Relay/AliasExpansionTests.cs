@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Text;
 using Emailcore.Nano.Config;
-using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
+using Emailcore.Nano.Tests.Support;
 using Xunit;
 
 namespace Emailcore.Nano.Tests.Relay
@@ -102,13 +102,6 @@ namespace Emailcore.Nano.Tests.Relay
             mail.Delivery("3F2A9C", "b@example.com", null, "smtp.example.com[192.0.2.5]:587", 800, "2.0.0", "sent", "250 2.0.0 Ok");
             Assert.Equal("3F2A9C: from=<a@lan>, size=1234, nrcpt=1 (queue active)", log.Lines[0]);
             Assert.Equal("3F2A9C: to=<b@example.com>, relay=smtp.example.com[192.0.2.5]:587, delay=0.8, dsn=2.0.0, status=sent (250 2.0.0 Ok)", log.Lines[1]);
-        }
-
-        private sealed class ListLog : ILog
-        {
-            public List<string> Lines { get; } = new();
-
-            public void Write(LogLevel level, string line) => Lines.Add(line);
         }
     }
 }

@@ -13,17 +13,10 @@ namespace Emailcore.Nano.Tests.Spool
         [Fact]
         public void FullSpoolAnswers452AndKeepsNothingPartial()
         {
-            string root = Path.Combine(Path.GetTempPath(), "emailcore-full-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(root);
-            int port = RelayFixture.FreePort();
-            string config = Path.Combine(root, "main.cf");
-            File.WriteAllText(config,
-                $"smtpd_listen = 127.0.0.1:{port}\n" +
-                $"queue_directory = {root}/queue\n" +
+            var relay = new RelayProcess(
                 $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n" +
                 "queue_size_limit = 65536\nspool_segment_size = 16384\nspool_page_size = 1024\nmessage_size_limit = 1000000\n");
-            var log = new StringBuilder();
-            using var relay = RelayFixture.Start(config, log);
+            int port = relay.Port;
             try
             {
                 RunResult run = Support.Python.Run($$"""
@@ -42,22 +35,21 @@ namespace Emailcore.Nano.Tests.Spool
                     print(s.data(b'Subject: small\r\n\r\nfits\r\n')[0])
                     s.quit()
                     """, "");
-                Assert.True(run.ExitCode == 0, run + log.ToString());
+                Assert.True(run.ExitCode == 0, run + relay.Log);
                 string[] lines = run.StandardOutput.Replace("\r", "").TrimEnd('\n').Split('\n');
                 Assert.StartsWith("(452, b'4.3.1 ", lines[0]);
                 Assert.StartsWith("(452, b'4.3.1 ", lines[1]);
                 Assert.Equal("250", lines[2]);
-                var queued = Delivered.Queued(Path.Combine(root, "queue"), "full@far.example");
+                var queued = Delivered.Queued(relay.Queue, "full@far.example");
                 Assert.Single(queued);
                 Assert.Contains("Subject: small", Assert.Single(queued.Values));
             }
             finally
             {
-                Run.Program("kill", new[] { "-TERM", relay.Id.ToString() });
-                relay.WaitForExit(20_000);
+                relay.Stop();
             }
 
-            RunResult check = Run.Emailcore("spool", "check", "--config", config);
+            RunResult check = Run.Emailcore("spool", "check", "--config", relay.Config);
             Assert.True(check.ExitCode == 0, check.ToString());
         }
     }

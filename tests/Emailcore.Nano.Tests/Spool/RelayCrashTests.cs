@@ -22,21 +22,10 @@ namespace Emailcore.Nano.Tests.Spool
         [Fact]
         public void EveryAcknowledgedMessageSurvivesSigkillExactlyOnce()
         {
-            string root = Path.Combine(Path.GetTempPath(), "emailcore-crash-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(root);
-            int port = RelayFixture.FreePort();
-            string queue = Path.Combine(root, "queue");
-            string config = Path.Combine(root, "main.cf");
-
             // The next hop refuses connections, so everything accepted stays queued.
-            File.WriteAllText(config,
-                $"smtpd_listen = 127.0.0.1:{port}\n" +
-                $"queue_directory = {queue}\n" +
-                $"home_mailbox = {root}/mail\n" +
-                $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n" +
-                "smtpd_client_connection_count_limit = 10\n");
-            var log = new StringBuilder();
-            Process relay = RelayFixture.Start(config, log);
+            var relay = new RelayProcess($"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\nsmtpd_client_connection_count_limit = 10\n");
+            int port = relay.Port;
+            string root = relay.Root;
             Process? load = null;
             Process? python = null;
             var acknowledged = new List<(string Id, int Seq)>();
@@ -93,10 +82,9 @@ namespace Emailcore.Nano.Tests.Spool
                 python.ErrorDataReceived += (_, _) => { };
                 python.BeginOutputReadLine();
                 python.BeginErrorReadLine();
-                Assert.True(enough.Wait(TimeSpan.FromSeconds(60)), "the client got too few acknowledgements:\n" + log);
+                Assert.True(enough.Wait(TimeSpan.FromSeconds(60)), "the client got too few acknowledgements:\n" + relay.Log);
 
                 relay.Kill();
-                Assert.True(relay.WaitForExit(10_000));
                 Assert.True(python.WaitForExit(30_000), "the client did not notice the relay died");
                 python.WaitForExit();
             }
@@ -104,15 +92,13 @@ namespace Emailcore.Nano.Tests.Spool
             {
                 Stop(load);
                 Stop(python);
-                Stop(relay);
             }
 
             // Restart on the same spool: recovery must keep every acknowledged message.
-            var again = new StringBuilder();
-            Process restarted = RelayFixture.Start(config, again);
+            relay.Start();
             try
             {
-                Dictionary<string, string> queued = Delivered.Queued(queue, "crash@far.example");
+                Dictionary<string, string> queued = Delivered.Queued(relay.Queue, "crash@far.example");
                 var seqs = new Dictionary<int, string>();
                 foreach (KeyValuePair<string, string> message in queued)
                 {
@@ -131,17 +117,14 @@ namespace Emailcore.Nano.Tests.Spool
                     }
                 }
 
-                Assert.True(Delivered.Queued(queue, "load@far.example").Count > 0, "smtp-source's load never reached the spool");
-                Assert.Contains("listening on", again.ToString());
+                Assert.True(Delivered.Queued(relay.Queue, "load@far.example").Count > 0, "smtp-source's load never reached the spool");
             }
             finally
             {
-                Run.Program("kill", new[] { "-TERM", restarted.Id.ToString() });
-                Assert.True(restarted.WaitForExit(20_000), again.ToString());
-                restarted.WaitForExit();
+                relay.Stop();
             }
 
-            RunResult check = Run.Emailcore("spool", "check", "--config", config);
+            RunResult check = Run.Emailcore("spool", "check", "--config", relay.Config);
             Assert.True(check.ExitCode == 0, check.ToString());
         }
 

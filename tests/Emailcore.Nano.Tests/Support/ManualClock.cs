@@ -10,13 +10,20 @@ namespace Emailcore.Nano.Tests.Support
 
         public long MonotonicMilliseconds { get; set; } = 1_000_000;
 
+        /// <summary>All the sleeping asked of the clock (a sleep only moves the clock on).</summary>
+        public int Slept { get; private set; }
+
         public bool TryGetUtcNow(out DateTime utcNow)
         {
             utcNow = UtcNow ?? default;
             return UtcNow.HasValue;
         }
 
-        public void Sleep(int milliseconds) => Advance(milliseconds);
+        public void Sleep(int milliseconds)
+        {
+            Slept += milliseconds;
+            Advance(milliseconds);
+        }
 
         public void Advance(long milliseconds)
         {

@@ -105,6 +105,16 @@ namespace Emailcore.Nano.Tests.Support
             return Directory.Exists(folder) ? Directory.GetFiles(folder) : Array.Empty<string>();
         }
 
+        /// <summary>SIGKILL: no chance to clean up, the crash the spool must survive.</summary>
+        public void Kill()
+        {
+            _process!.Kill();
+            _process.WaitForExit(10_000);
+            _process.WaitForExit();
+            _process.Dispose();
+            _process = null;
+        }
+
         public void Dispose() => Stop();
     }
 }

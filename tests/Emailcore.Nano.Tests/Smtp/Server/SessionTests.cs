@@ -16,7 +16,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             public string Replies = "";
             public MemoryMessageStore Store = new();
             public ListLog Log = new();
-            public TestClock Clock = new();
+            public ManualClock Clock = new();
             public ScriptedConnection Connection = new();
 
             /// <summary>The reply lines' first four characters, e.g. "250 ", "354 ".</summary>
@@ -64,7 +64,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.Equal("a@client.example", m.From);
             Assert.Equal(new[] { "b@example.org" }, m.To);
             Assert.Equal(
-                "Received: from client.example ([127.0.0.1])\r\n\tby mx.example.com (Emailcore.Nano) with ESMTP id 1A2B3C\r\n\tfor <b@example.org>; Sat, 28 Nov 2026 20:05:22 +0000\r\n"
+                "Received: from client.example ([127.0.0.1])\r\n\tby mx.example.com (Emailcore.Nano) with ESMTP id 1A2B3C\r\n\tfor <b@example.org>; Sat, 28 Nov 2026 12:00:00 +0000\r\n"
                 + "Subject: hi\r\n\r\nbody\r\n",
                 m.Text);
             Assert.Contains("1A2B3C: from=<a@client.example>, size=", r.Log.All);
@@ -202,7 +202,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             var connection = new ScriptedConnection().Then(
                 "EHLO c.example\r\nMAIL FROM:<a@b.example> SIZE=500 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1 AUTH=<>\r\nRCPT TO:<c@d.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;c+40d.example\r\nDATA\r\n.\r\n");
             var sink = new CapturingSink();
-            new SmtpSession(settings, sink, new TestClock(), new ListLog()).Run(connection, ListenMode.Smtp);
+            new SmtpSession(settings, sink, new ManualClock(), new ListLog()).Run(connection, ListenMode.Smtp);
             Assert.NotNull(sink.Seen);
             Assert.Contains("250 2.1.5 Ok", connection.WrittenText);
             Assert.Equal(Nano.Mail.BodyType.EightBitMime, sink.Body);
@@ -379,7 +379,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         [Fact]
         public void UnknownClockDefersMail()
         {
-            Result r = Run("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n", prepare: x => x.Clock.Now = null);
+            Result r = Run("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n", prepare: x => x.Clock.UtcNow = null);
             Assert.Contains("451 4.3.2 Error: system clock not yet set, try again later", r.Replies);
         }
 
@@ -545,7 +545,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         public void BoardSessionBuffersStayWithinFourKibibytes()
         {
             var config = new MainConfig(board: true);
-            var session = new SmtpSession(ServerSettings.From(config), new MemoryMessageStore().CreateSink(), new TestClock(), new ListLog());
+            var session = new SmtpSession(ServerSettings.From(config), new MemoryMessageStore().CreateSink(), new ManualClock(), new ListLog());
             Assert.True(session.FixedBufferBytes <= 4096, session.FixedBufferBytes + " bytes");
         }
 
