@@ -148,5 +148,27 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.All(results, r => Assert.Contains("lost connection with cut.example[127.0.0.1]", r.Text));
             Assert.False(client.IsOpen);
         }
+
+        [Fact]
+        public void Xoauth2InitialResponseGoesOutWholeEvenPast512Octets()
+        {
+            string token = new string('t', 1500);
+            string? line = null;
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Greet("AUTH PLAIN LOGIN XOAUTH2");
+                line = c.ReadLine();
+                c.Send("235 2.7.0 accepted\r\n");
+                c.ReadLine();
+            });
+            var failure = new DeliveryResult();
+            SmtpClient client = NewClient(3000, saslTlsOnly: false);
+            Assert.True(client.Open(Loopback(server.Port), "oauth.example", "oauth.example", TlsLevel.None, false, new SaslCredentials("board@example.com", null, token), failure), failure.Text);
+            client.Close();
+            Assert.StartsWith("AUTH XOAUTH2 ", line);
+            Assert.True(line!.Length > 512);
+            string decoded = System.Text.Encoding.ASCII.GetString(System.Convert.FromBase64String(line.Substring(13)));
+            Assert.Equal("user=board@example.com\u0001auth=Bearer " + token + "\u0001\u0001", decoded);
+        }
     }
 }
