@@ -28,7 +28,10 @@ namespace Emailcore.Nano.Tests.Gate
 
         public int Methods { get; }
 
-        public static GateInspector Inspect(string assemblyPath)
+        public static GateInspector Inspect(string assemblyPath) => Inspect(assemblyPath, "mscorlib");
+
+        /// <summary>Inspects an assembly that may reference only <paramref name="allowedReferences"/>.</summary>
+        public static GateInspector Inspect(string assemblyPath, params string[] allowedReferences)
         {
             using var stream = File.OpenRead(assemblyPath);
             using var pe = new PEReader(stream);
@@ -39,7 +42,7 @@ namespace Emailcore.Nano.Tests.Gate
             foreach (AssemblyReferenceHandle h in md.AssemblyReferences)
             {
                 string name = md.GetString(md.GetAssemblyReference(h).Name);
-                if (name != "mscorlib")
+                if (System.Array.IndexOf(allowedReferences, name) < 0)
                 {
                     violations.Add("assembly reference " + name);
                 }

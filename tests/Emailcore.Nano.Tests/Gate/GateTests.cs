@@ -29,6 +29,17 @@ namespace Emailcore.Nano.Tests.Gate
         }
 
         [Fact]
+        public void DeviceLayerUsesOnlyWhatStableFirmwareRuns()
+        {
+            // The device compile check references the shims in place of nanoFramework's System.Net,
+            // System.IO.FileSystem, ... packages; nothing else may appear.
+            string device = Path.Combine(Repo.Root, "src", "Emailcore.Nano.Device", "bin", Repo.Configuration, "net10.0", "Emailcore.Nano.Device.dll");
+            Assert.True(File.Exists(device), "the solution build did not produce " + device);
+            GateInspector result = GateInspector.Inspect(device, "mscorlib", "Emailcore.Nano.Device.Shims");
+            Assert.Empty(result.Violations);
+        }
+
+        [Fact]
         public void GenericListFailsTheGateBuild()
         {
             GateBuild build = GateBuild.Compile("UsesList.cs", """
