@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -37,6 +38,24 @@ namespace Emailcore.Nano.Tests.Gate
             Assert.True(File.Exists(device), "the solution build did not produce " + device);
             GateInspector result = GateInspector.Inspect(device, "mscorlib", "Emailcore.Nano.Device.Shims");
             Assert.Empty(result.Violations);
+        }
+
+        [Theory]
+        [InlineData("src/Emailcore.Nano.Device/Emailcore.Nano.Device.nfproj", "src/Emailcore.Nano.Device", true)]
+        [InlineData("tests/Emailcore.Nano.DeviceTests/Emailcore.Nano.DeviceTests.nfproj", "src/Emailcore.Nano.Device/Platform", false)]
+        public void NanoFrameworkProjectsListEverySourceFile(string project, string deviceFolder, bool withProgram)
+        {
+            // Classic .nfproj files name each file; the compile checks glob. This keeps the two in step.
+            string text = File.ReadAllText(Repo.PathOf(project.Split('/'))).Replace('\\', '/');
+            string projectDir = Path.GetDirectoryName(Repo.PathOf(project.Split('/')))!;
+            var expected = Directory.GetFiles(Repo.PathOf("src", "Emailcore.Nano"), "*.cs", SearchOption.AllDirectories)
+                .Concat(Directory.GetFiles(Repo.PathOf(deviceFolder.Split('/')), "*.cs", withProgram ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+                .Where(f => !f.Contains("/obj/") && !f.Contains("/bin/"));
+            foreach (string file in expected)
+            {
+                string relative = Path.GetRelativePath(projectDir, file).Replace('\\', '/');
+                Assert.True(text.Contains("Include=\"" + relative + "\"", StringComparison.Ordinal), project + " does not compile " + relative);
+            }
         }
 
         [Fact]
