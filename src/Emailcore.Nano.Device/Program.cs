@@ -20,6 +20,9 @@ namespace Emailcore.Nano.Device
     public static class Program
     {
         public const string Root = "I:\\";
+
+        /// <summary>Device code sends alerts through this (null when alert_recipients is empty): Program.Alerts.Send(subject, text).</summary>
+        public static Mail.AlertSender Alerts { get; private set; }
         public const string ConfigFile = "main.cf";
 
         private const int NetworkWaitMilliseconds = 60000;
@@ -72,6 +75,14 @@ namespace Emailcore.Nano.Device
             server.Start();
             queue.Start();
             log.Write(LogLevel.Info, "emailcore: relay running");
+            string[] recipients = config.GetList(Parameters.AlertRecipients);
+            if (recipients.Length > 0)
+            {
+                string host = config.GetString(Parameters.Myhostname);
+                Alerts = new Mail.AlertSender(spool, clock, random, config.GetString(Parameters.AlertSender), recipients, host.Length > 0 ? host : "localhost",
+                    config.GetCount(Parameters.AlertRateLimit), config.GetSeconds(Parameters.AlertRateWindow));
+                Alerts.Send("Emailcore.Nano started", "The relay is running and its spool holds " + spool.Messages().Length.ToString() + " message(s).");
+            }
             while (true)
             {
                 Thread.Sleep(WatchMilliseconds);

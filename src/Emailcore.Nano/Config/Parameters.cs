@@ -188,6 +188,18 @@ namespace Emailcore.Nano.Config
         /// <summary>Largest original message returned whole in a bounce; larger ones return only their header (Postfix's bounce_size_limit).</summary>
         public static readonly Parameter BounceSizeLimit = Define("bounce_size_limit", ParameterKind.Size, "50000", "4096");
 
+        /// <summary>Envelope and From address of alerts the device sends (Mail/AlertSender).</summary>
+        public static readonly Parameter AlertSender = Define("alert_sender", ParameterKind.Text, "alerts@localhost", "alerts@localhost");
+
+        /// <summary>Where alerts go; empty: no alerts (the boot alert included).</summary>
+        public static readonly Parameter AlertRecipients = Define("alert_recipients", ParameterKind.Text, "", "");
+
+        /// <summary>Alerts allowed per alert_rate_window; the rest are counted and reported with the next one.</summary>
+        public static readonly Parameter AlertRateLimit = Define("alert_rate_limit", ParameterKind.Count, "10", "10");
+
+        /// <summary>The window of alert_rate_limit.</summary>
+        public static readonly Parameter AlertRateWindow = Define("alert_rate_window", ParameterKind.Time, "1h", "1h");
+
         public static int Count
         {
             get { return _count; }
