@@ -142,7 +142,7 @@ namespace Emailcore.Nano.Device
             string roots = config.GetString(Parameters.SmtpTlsCAfile);
             X509Certificate server = cert.Length > 0 && key.Length > 0 ? new X509Certificate2(Pem(files, cert), Pem(files, key), string.Empty) : null;
             X509Certificate trusted = roots.Length > 0 ? new X509Certificate(Pem(files, roots)) : null;
-            return new DeviceTls(server, trusted);
+            return new DeviceTls(server, trusted, config.GetCount(Parameters.TlsSessionLimit));
         }
 
         private static string Pem(IFileSystem files, string path)

@@ -23,7 +23,7 @@ namespace Emailcore.Nano.DeviceTests
         [Setup]
         public static void Setup()
         {
-            _network = new DeviceNetwork(new DeviceTls(null, null), new DeviceRandom());
+            _network = new DeviceNetwork(new DeviceTls(null, null, 1), new DeviceRandom());
         }
 
         [TestMethod]

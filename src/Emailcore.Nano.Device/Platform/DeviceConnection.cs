@@ -114,6 +114,8 @@ namespace Emailcore.Nano.Device.Platform
                 if (_ssl != null)
                 {
                     _ssl.Close();
+                    _ssl = null;
+                    _tls.Closed();
                 }
                 else
                 {
@@ -128,6 +130,11 @@ namespace Emailcore.Nano.Device.Platform
 
         private void Handshake(int timeoutMilliseconds, bool client, string serverName, bool verify)
         {
+            if (!_tls.TryOpen())
+            {
+                throw new ConnectionException("TLS session limit reached (tls_session_limit); try again later");
+            }
+
             _socket.ReceiveTimeout = timeoutMilliseconds;
             _socket.SendTimeout = timeoutMilliseconds;
             var ssl = new SslStream(_socket);
@@ -152,6 +159,8 @@ namespace Emailcore.Nano.Device.Platform
             }
             catch (Exception e)
             {
+                _tls.Closed();
+
                 // Newer firmware throws CryptographicException, older SocketException (platform doc §2).
                 throw new ConnectionException("TLS handshake failed: " + e.Message, e);
             }
@@ -168,17 +177,49 @@ namespace Emailcore.Nano.Device.Platform
         }
     }
 
-    /// <summary>The TLS material of the board: the server certificate (smtpd_tls_cert_file/key_file) and extra roots (smtp_tls_CAfile).</summary>
+    /// <summary>
+    /// The TLS material of the board, the server certificate (smtpd_tls_cert_file/key_file) and extra roots
+    /// (smtp_tls_CAfile), and the count of open sessions: mbedTLS takes about 33 KB of native heap per session,
+    /// so tls_session_limit (1 without PSRAM) refuses a handshake beyond it instead of failing in the firmware.
+    /// </summary>
     public sealed class DeviceTls
     {
-        public DeviceTls(X509Certificate serverCertificate, X509Certificate trustedRoots)
+        private readonly object _gate = new object();
+        private readonly int _limit;
+        private int _open;
+
+        public DeviceTls(X509Certificate serverCertificate, X509Certificate trustedRoots, int sessionLimit)
         {
             ServerCertificate = serverCertificate;
             TrustedRoots = trustedRoots;
+            _limit = sessionLimit;
         }
 
         public X509Certificate ServerCertificate { get; }
 
         public X509Certificate TrustedRoots { get; }
+
+        /// <summary>Claims a session slot; false when tls_session_limit sessions are open.</summary>
+        public bool TryOpen()
+        {
+            lock (_gate)
+            {
+                if (_limit > 0 && _open >= _limit)
+                {
+                    return false;
+                }
+
+                _open++;
+                return true;
+            }
+        }
+
+        public void Closed()
+        {
+            lock (_gate)
+            {
+                _open--;
+            }
+        }
     }
 }

@@ -200,6 +200,9 @@ namespace Emailcore.Nano.Config
         /// <summary>The window of alert_rate_limit.</summary>
         public static readonly Parameter AlertRateWindow = Define("alert_rate_window", ParameterKind.Time, "1h", "1h");
 
+        /// <summary>TLS sessions open at once (client and server together); 0: no limit. A board without PSRAM has native heap for one (~33 KB each).</summary>
+        public static readonly Parameter TlsSessionLimit = Define("tls_session_limit", ParameterKind.Count, "0", "1");
+
         public static int Count
         {
             get { return _count; }
