@@ -1,4 +1,4 @@
-// Shims: signatures from nanoframework/System.IO.FileSystem@434b26c6, System.IO.FileSystem/FileStream.cs,
+// Shims: signatures from nanoframework/System.IO.FileSystem@434b26c6 (checked against that commit), System.IO.FileSystem/FileStream.cs,
 // FileMode.cs, FileAccess.cs, FileShare.cs, File.cs, Directory.cs, Path.cs.
 namespace System.IO
 {

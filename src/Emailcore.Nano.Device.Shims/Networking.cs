@@ -1,5 +1,5 @@
 // Shims: signatures from nanoframework/System.Net@713b02c9, NetworkInformation/NetworkInterface.cs,
-// NetworkInterfaceType.cs, NetworkHelper/NetworkHelper.cs; nanoframework/System.Device.Wifi@282a9067,
+// NetworkInterfaceType.cs, NetworkHelper/NetworkHelper.cs (checked); nanoframework/System.Device.Wifi@282a9067 (checked),
 // System.Device.Wifi/NetworkHelper/WifiNetworkHelper.cs; nanoframework/nanoFramework.Networking.Sntp@c4ca3fb6,
 // nanoFramework.Networking.Sntp/Sntp.cs; CancellationToken from nanoframework/System.Threading.
 namespace System.Net.NetworkInformation

@@ -1,6 +1,6 @@
-// Shims: signatures from nanoframework/System.Net@713b02c9, nanoFramework.System.Net/Sockets/Socket.cs,
-// SocketException.cs, SocketError.cs, AddressFamily.cs, SocketType.cs, ProtocolType.cs, SocketFlags.cs,
-// SelectMode.cs, SocketOptionLevel.cs, SocketOptionName.cs (values as listed in docs/nanoframework-platform.md §1).
+// Shims: signatures from nanoframework/System.Net@713b02c9 (checked against that commit), nanoFramework.System.Net/
+// Sockets/Socket.cs, SocketException.cs (project root), Sockets/SocketErrors.cs, Sockets/AddressFamily.cs,
+// SocketType.cs, ProtocolType.cs, SocketFlags.cs, SelectMode.cs, SocketOptionLevel.cs, SocketOptionName.cs.
 namespace System.Net.Sockets
 {
     public enum AddressFamily

@@ -1,5 +1,6 @@
-// Shims: signatures from nanoframework/System.Net@713b02c9, nanoFramework.System.Net/Security/SslStream.cs,
-// SslProtocols.cs, SslVerification.cs, X509Certificates/X509Certificate.cs, X509Certificate2.cs.
+// Shims: signatures from nanoframework/System.Net@713b02c9 (checked against that commit), nanoFramework.System.Net/
+// Security/SslStream.cs, Security/NetworkSecurity.cs (SslProtocols, SslVerification),
+// X509Certificates/X509Certificate.cs and X509Certificate2.cs.
 namespace System.Net.Security
 {
     [Flags]
