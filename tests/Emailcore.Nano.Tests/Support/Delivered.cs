@@ -18,7 +18,9 @@ namespace Emailcore.Nano.Tests.Support
         /// <summary>The content of each message for <paramref name="recipient"/>, keyed by queue id.</summary>
         public static Dictionary<string, string> For(string queueDirectory, string? mailDirectory, string recipient)
         {
-            var found = new Dictionary<string, string>();
+            // The spool first, then the Maildir: a message delivered between the two reads is still in the
+            // Maildir by the second (files stay there), so none slips through the gap.
+            Dictionary<string, string> found = Queued(queueDirectory, recipient);
             if (mailDirectory != null && Directory.Exists(mailDirectory))
             {
                 foreach (string file in Directory.GetFiles(mailDirectory, "*", SearchOption.AllDirectories))
@@ -36,14 +38,9 @@ namespace Emailcore.Nano.Tests.Support
                     string[] head = text.Split("\r\n", 3);
                     if (head.Length == 3 && string.Equals(head[1], "Delivered-To: " + recipient, StringComparison.OrdinalIgnoreCase))
                     {
-                        found[name.Substring(q + 2, r - q - 2)] = head[2];
+                        found.TryAdd(name.Substring(q + 2, r - q - 2), head[2]);
                     }
                 }
-            }
-
-            foreach (KeyValuePair<string, string> queued in Queued(queueDirectory, recipient))
-            {
-                found.TryAdd(queued.Key, queued.Value);
             }
 
             return found;
