@@ -90,6 +90,9 @@ namespace Emailcore.Nano.Tests.Relay
             Assert.True(Send(relay.Port, "bob@client.example", new[] { "x@far.example", "y@far.example" }, "Subject: one\r\n\r\nvia smtplib\r\n").ExitCode == 0);
             RunResult swaks = Run.Program("swaks", new[] { "--server", $"127.0.0.1:{relay.Port}", "--helo", "client.example", "--from", "bob@client.example", "--to", "z@far.example" });
             Assert.True(swaks.ExitCode == 0, swaks.ToString());
+
+            // The relay logs "sent" after smtp-sink's 250 to the final dot, when the dump is complete.
+            Assert.True(relay.WaitForLog("status=sent", Wait, times: 3), relay.Log);
             var messages = sink.WaitFor(2, Wait);
             Assert.True(messages.Count == 2, relay.Log);
             SinkMessage one = messages.Single(m => m.Content.Contains("via smtplib"));
@@ -155,6 +158,7 @@ namespace Emailcore.Nano.Tests.Relay
             const string staffMessage = "From: Bob <bob@client.example>\r\nSubject: to the list\r\nReply-To: bob@client.example\r\n\r\nlist body\r\n";
             Assert.True(Send(relay.Port, "bob@client.example", new[] { "team@localhost" }, teamMessage).ExitCode == 0);
             Assert.True(Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, staffMessage).ExitCode == 0);
+            Assert.True(relay.WaitForLog("@far.example>, relay=127.0.0.1", Wait, times: 4), relay.Log);
             var messages = sink.WaitFor(2, Wait);
             Assert.True(messages.Count == 2, relay.Log);
 
@@ -181,6 +185,7 @@ namespace Emailcore.Nano.Tests.Relay
             relay.Stop();
             using var sink = new SmtpSink(port);
             relay.Start();
+            Assert.True(relay.WaitForLog("status=sent", Wait), relay.Log);
             var messages = sink.WaitFor(1, Wait);
             Assert.True(messages.Count == 1, relay.Log);
             Assert.Contains("survives a restart", messages[0].Content);

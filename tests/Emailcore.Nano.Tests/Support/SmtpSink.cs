@@ -75,19 +75,25 @@ namespace Emailcore.Nano.Tests.Support
             return list;
         }
 
-        /// <summary>Waits (bounded) until at least <paramref name="count"/> transactions arrived.</summary>
+        /// <summary>
+        /// Waits (bounded) until at least <paramref name="count"/> transactions arrived and their dump files stopped
+        /// growing: smtp-sink writes a dump while the message is still coming in.
+        /// </summary>
         public List<SinkMessage> WaitFor(int count, TimeSpan timeout)
         {
             DateTime end = DateTime.UtcNow + timeout;
+            long lastSize = -1;
             while (true)
             {
-                List<SinkMessage> messages = Messages();
-                if (messages.Count >= count || DateTime.UtcNow > end)
+                string[] files = Directory.GetFiles(DumpDirectory);
+                long size = files.Sum(f => new FileInfo(f).Length);
+                if ((files.Length >= count && size == lastSize) || DateTime.UtcNow > end)
                 {
-                    return messages;
+                    return Messages();
                 }
 
-                Thread.Sleep(100);
+                lastSize = files.Length >= count ? size : -1;
+                Thread.Sleep(250);
             }
         }
 
