@@ -125,6 +125,28 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.Contains("before the clock is set", failure.Text);
         }
 
+        [Fact]
+        public void ImplicitTlsToOurOwnSmtpsListener()
+        {
+            using var server = new Aiosmtpd();
+            int smtps = RelayFixture.FreePort();
+            using var relay = new RelayProcess(
+                $"smtpd_listen = 127.0.0.1:{smtps}/smtps\nsmtpd_tls_cert_file = {server.Certificate}\nsmtpd_tls_key_file = {Path.Combine(Path.GetDirectoryName(server.Certificate)!, "key.pem")}\n" +
+                $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n");
+            var tls = new TlsSettings(null, LoadRoots(server.Certificate));
+            SmtpClient client = NewClient(10_000, tls);
+            var failure = new DeliveryResult();
+
+            // RFC 8314: the handshake comes first; verify checks the certificate against our CA and the address.
+            Assert.True(client.Open(Loopback(smtps), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, true, null, failure), failure.Text + relay.Log);
+            Assert.NotNull(client.TlsProtocol);
+            DeliveryResult[] results = Results(1);
+            client.Send(Envelope("a@localhost", "wrapped@far.example"), All(1), 1, MemoryMessage.Of("Subject: 465\r\n\r\nimplicit\r\n"), results);
+            client.Quit();
+            Assert.Equal(250, results[0].Code);
+            Assert.Contains("implicit", Assert.Single(Delivered.Queued(relay.Queue, "wrapped@far.example").Values));
+        }
+
         private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadRoots(string pem)
         {
             var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();

@@ -1,4 +1,5 @@
 using System.Threading;
+using Emailcore.Nano.Mail;
 using Emailcore.Nano.Smtp.Client;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
@@ -169,6 +170,47 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.True(line!.Length > 512);
             string decoded = System.Text.Encoding.ASCII.GetString(System.Convert.FromBase64String(line.Substring(13)));
             Assert.Equal("user=board@example.com\u0001auth=Bearer " + token + "\u0001\u0001", decoded);
+        }
+
+        [Fact]
+        public void DsnAndUtf8ParametersGoOutWhenOffered()
+        {
+            var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Greet("PIPELINING", "DSN", "SMTPUTF8", "8BITMIME", "SIZE 100000");
+                for (string line = c.ReadLine(); line != "DATA"; line = c.ReadLine())
+                {
+                    lines.Enqueue(line);
+                }
+
+                c.Send("250 ok\r\n250 ok\r\n354 go\r\n");
+                while (c.ReadLine() != ".")
+                {
+                }
+
+                c.Send("250 2.0.0 queued\r\n");
+                c.ReadLine();
+            });
+            Envelope envelope = Envelope("a@client.example");
+            byte[] to = System.Text.Encoding.UTF8.GetBytes("jörg@example.de");
+            byte[] orcpt = System.Text.Encoding.ASCII.GetBytes("rfc822;joerg+40example.de");
+            envelope.AddRecipient(to, 0, to.Length, Notify.Success | Notify.Failure, orcpt, 0, orcpt.Length);
+            byte[] envid = System.Text.Encoding.ASCII.GetBytes("QQ314");
+            envelope.SetEnvId(envid, 0, envid.Length);
+            envelope.Ret = DsnReturn.Headers;
+            envelope.SmtpUtf8 = true;
+            envelope.Body = BodyType.EightBitMime;
+            var failure = new DeliveryResult();
+            SmtpClient client = NewClient(3000);
+            Assert.True(client.Open(Loopback(server.Port), "dsn.example", "dsn.example", TlsLevel.None, false, null, failure), failure.Text);
+            DeliveryResult[] results = Results(1);
+            client.Send(envelope, All(1), 1, MemoryMessage.Of("Subject: x\r\n\r\nx\r\n"), results);
+            client.Quit();
+            Assert.Equal(250, results[0].Code);
+            string[] sent = lines.ToArray();
+            Assert.Equal("MAIL FROM:<a@client.example> SIZE=17 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314", sent[0]);
+            Assert.Equal("RCPT TO:<jörg@example.de> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;joerg+40example.de", System.Text.Encoding.UTF8.GetString(System.Text.Encoding.Latin1.GetBytes(sent[1])));
         }
     }
 }
