@@ -6,7 +6,6 @@ using Emailcore.Nano.Config;
 using Emailcore.Nano.Device.Platform;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
-using Emailcore.Nano.Smtp.Server;
 using Emailcore.Nano.Text;
 using nanoFramework.Networking;
 
@@ -37,14 +36,12 @@ namespace Emailcore.Nano.Device
             MainConfig config;
             try
             {
-                byte[] content = QueueManager.ReadFile(files, ConfigFile);
+                byte[] content = ConfigFiles.Read(files, ConfigFile);
                 config = MainConfig.Parse(content, content.Length, ConfigFile, true);
             }
             catch (ConfigException e)
             {
-                // A relay with a configuration it cannot read must not run on guesses: say why, and wait for a fix.
-                log.Write(LogLevel.Error, e.Message + " (fix I:\\main.cf and reset the board)");
-                Thread.Sleep(Timeout.Infinite);
+                Halt(log, e);
                 return;
             }
 
@@ -55,25 +52,18 @@ namespace Emailcore.Nano.Device
 
             var network = new DeviceNetwork(LoadTls(config, files), random);
             var spool = Spool.Spool.Open(config, files.OpenStore(config.GetString(Parameters.QueueDirectory)), log, clock, false);
-            var queue = new QueueManager(config, spool, network, files, clock, random, log);
-            ServerSettings settings = ServerSettings.From(config);
-            string users = config.GetString(Parameters.SmtpdSaslUsers);
-            if (settings.AuthEnabled && users.Length > 0)
+            Appliance appliance;
+            try
             {
-                byte[] content = QueueManager.ReadFile(files, users);
-                settings.Users = SaslUsers.Parse(content, content.Length, users);
+                appliance = new Appliance(config, spool, network, files, clock, random, log);
+            }
+            catch (ConfigException e)
+            {
+                Halt(log, e);
+                return;
             }
 
-            string[] listen = config.GetList(Parameters.SmtpdListen);
-            var specs = new ListenSpec[listen.Length];
-            for (int i = 0; i < listen.Length; i++)
-            {
-                specs[i] = ListenSpec.Parse(listen[i]);
-            }
-
-            var server = new SmtpServer(settings, specs, network, spool, clock, log);
-            server.Start();
-            queue.Start();
+            appliance.Start();
             log.Write(LogLevel.Info, "emailcore: relay running");
             string[] recipients = config.GetList(Parameters.AlertRecipients);
             if (recipients.Length > 0)
@@ -92,6 +82,13 @@ namespace Emailcore.Nano.Device
                     ConnectNetwork(log);
                 }
             }
+        }
+
+        /// <summary>A relay with a configuration it cannot use must not run on guesses: say why, and wait for a fix.</summary>
+        private static void Halt(ILog log, ConfigException e)
+        {
+            log.Write(LogLevel.Error, e.Message + " (fix I:\\main.cf and reset the board)");
+            Thread.Sleep(Timeout.Infinite);
         }
 
         /// <summary>Wi-Fi with the credentials stored on the device (nanoff --networkdeployment), else the Ethernet interface.</summary>
@@ -147,7 +144,7 @@ namespace Emailcore.Nano.Device
 
         private static string Pem(IFileSystem files, string path)
         {
-            byte[] content = QueueManager.ReadFile(files, path);
+            byte[] content = ConfigFiles.Read(files, path);
             return Utf8.GetString(content, 0, content.Length);
         }
     }

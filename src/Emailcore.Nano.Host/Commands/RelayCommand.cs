@@ -26,46 +26,18 @@ namespace Emailcore.Nano.Host.Commands
         private static int Run(FileInfo? file)
         {
             var log = new ConsoleLog();
-            SmtpServer server;
+            Appliance appliance;
             Nano.Spool.Spool spool;
-            QueueManager queue;
-            int drain;
             try
             {
                 MainConfig config = ConfigLoader.Load(file?.FullName, false, file?.ToString());
-                ServerSettings settings = ServerSettings.From(config);
-                string users = config.GetString(Parameters.SmtpdSaslUsers);
-                if (settings.AuthEnabled && users.Length > 0)
-                {
-                    byte[] content = ReadFile(users);
-                    settings.Users = SaslUsers.Parse(content, content.Length, users);
-                    Array.Clear(content);
-                }
-
-                string[] listen = config.GetList(Parameters.SmtpdListen);
-                var specs = new ListenSpec[listen.Length];
-                for (int i = 0; i < listen.Length; i++)
-                {
-                    specs[i] = ListenSpec.Parse(listen[i])!;
-                }
-
-                string? problem = settings.Problem(Array.Exists(specs, s => s.Mode == ListenMode.Smtps));
-                if (problem != null)
-                {
-                    throw new ConfigException(config.FileName, 0, problem);
-                }
-
                 spool = HostAppliance.CreateStore(config, log);
-                var network = new HostNetwork(TlsSettings.From(config));
-                var clock = new HostClock();
-                queue = new QueueManager(config, spool, network, new HostFileSystem("."), clock, new HostRandom(), log);
-                server = new SmtpServer(settings, specs, network, spool, clock, log);
-                drain = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
-                server.Start();
-                queue.Start();
-                for (int i = 0; i < specs.Length; i++)
+                appliance = new Appliance(config, spool, new HostNetwork(TlsSettings.From(config)), new HostFileSystem("."), new HostClock(), new HostRandom(), log);
+                appliance.Start();
+                for (int i = 0; i < appliance.Listeners.Length; i++)
                 {
-                    log.Write(LogLevel.Info, "listening on " + server.LocalEndpoint(i) + (specs[i].Mode == ListenMode.Smtp ? "" : "/" + specs[i].Mode.ToString().ToLowerInvariant()));
+                    ListenMode mode = appliance.Listeners[i].Mode;
+                    log.Write(LogLevel.Info, "listening on " + appliance.Server.LocalEndpoint(i) + (mode == ListenMode.Smtp ? "" : "/" + mode.ToString().ToLowerInvariant()));
                 }
             }
             catch (Exception e) when (e is ConfigException or ConnectionException or StoreException or Nano.Dns.DnsException or IOException or System.Security.Cryptography.CryptographicException)
@@ -87,23 +59,10 @@ namespace Emailcore.Nano.Host.Commands
             });
             stop.Wait();
             log.Write(LogLevel.Info, "stopping: no new connections");
-            server.Stop();
-            queue.Stop(drain);
+            appliance.Stop();
             spool.Close();
             log.Write(LogLevel.Info, "stopped");
             return 0;
-        }
-
-        private static byte[] ReadFile(string path)
-        {
-            try
-            {
-                return File.ReadAllBytes(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ConfigException(path, 0, "cannot read: " + e.Message);
-            }
         }
     }
 }

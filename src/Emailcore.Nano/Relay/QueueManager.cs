@@ -31,7 +31,7 @@ namespace Emailcore.Nano.Relay
             Aliases aliases = null;
             if (aliasFile.Length > 0)
             {
-                byte[] content = ReadFile(files, aliasFile);
+                byte[] content = ConfigFiles.Read(files, aliasFile);
                 aliases = Aliases.Parse(content, content.Length, aliasFile);
             }
 
@@ -42,7 +42,7 @@ namespace Emailcore.Nano.Relay
             {
                 if (DomainMap.IsFileReference(secrets))
                 {
-                    byte[] content = ReadFile(files, secrets);
+                    byte[] content = ConfigFiles.Read(files, secrets);
                     passwords = SaslPasswords.Parse(content, content.Length, secrets);
                 }
                 else
@@ -117,45 +117,8 @@ namespace Emailcore.Nano.Relay
                 return DomainMap.ParseInline(value, config.FileName, 0);
             }
 
-            byte[] content = ReadFile(files, value);
+            byte[] content = ConfigFiles.Read(files, value);
             return DomainMap.Parse(content, content.Length, value);
-        }
-
-        /// <summary>Reads a whole (small) configuration file through the file system seam.</summary>
-        public static byte[] ReadFile(IFileSystem files, string path)
-        {
-            int slash = path.LastIndexOf('/');
-            string directory = slash < 0 ? "." : (slash == 0 ? "/" : path.Substring(0, slash));
-            string name = path.Substring(slash + 1);
-            try
-            {
-                IStoreFile file = files.OpenStore(directory).Open(name);
-                try
-                {
-                    byte[] content = new byte[(int)file.Length];
-                    int read = 0;
-                    while (read < content.Length)
-                    {
-                        int n = file.Read(read, content, read, content.Length - read);
-                        if (n <= 0)
-                        {
-                            break;
-                        }
-
-                        read += n;
-                    }
-
-                    return content;
-                }
-                finally
-                {
-                    file.Close();
-                }
-            }
-            catch (StoreException e)
-            {
-                throw new ConfigException(path, 0, "cannot read: " + e.Message);
-            }
         }
     }
 }
