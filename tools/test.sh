@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # The test command (README "Run the tests"; .ci/run calls exactly this).
 # On a fresh Debian machine with the .NET SDK it installs the real peers the tests talk to (only those missing),
-# restores, builds the solution including the nanoFramework gate, runs every test, and ends with one summary line.
+# checks that each peer can do what the tests ask of it, restores, builds the solution including the
+# nanoFramework gate, runs every test, and ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages of the peers: swaks; postfix for smtp-source/smtp-sink; dnsmasq-base; aiosmtpd for Debian's python3; openssl; curl.
-packages=(swaks postfix dnsmasq-base python3 python3-aiosmtpd openssl curl ca-certificates)
+# Debian packages of the peers. Installed with --no-install-recommends, so every optional module a test relies
+# on is named here: swaks does TLS only with Net::SSLeay (a Recommends of swaks), IO::Socket::SSL rides along.
+packages=(
+  swaks libnet-ssleay-perl libio-socket-ssl-perl # swaks with STARTTLS, implicit TLS and AUTH
+  postfix                                        # smtp-source and smtp-sink only: no configuration, no daemon
+  dnsmasq-base                                   # DNS served on loopback
+  python3 python3-aiosmtpd                       # smtplib, email and aiosmtpd in Debian's /usr/bin/python3
+  openssl ca-certificates curl                   # certificates, TLS probes, curl as an SMTP client
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,11 +22,24 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing: ${missing[*]}"
-  # Postfix is wanted for its smtp-source and smtp-sink tools only: no configuration, no daemon on port 25.
   echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Each peer must be able to do what the tests ask of it; otherwise stop here with the package that is missing,
+# before a test fails for a reason that is not ours.
+peer_missing() { echo "test.sh: $1 (install the Debian package $2)" >&2; exit 1; }
+swaks_support=$(swaks --support 2>&1 || true)
+grep -q '^=== TLS supported' <<<"$swaks_support" || peer_missing "swaks cannot do TLS" libnet-ssleay-perl
+grep -q '^=== Basic AUTH supported' <<<"$swaks_support" || peer_missing "swaks cannot do AUTH" swaks
+[ -x /usr/sbin/smtp-sink ] && [ -x /usr/sbin/smtp-source ] || peer_missing "smtp-sink or smtp-source is missing" postfix
+[ -x /usr/sbin/dnsmasq ] || peer_missing "dnsmasq is missing" dnsmasq-base
+/usr/bin/python3 -c 'import smtplib, email, ssl' 2>/dev/null || peer_missing "/usr/bin/python3 lacks smtplib, email or ssl" python3
+/usr/bin/python3 -c 'import aiosmtpd.controller' 2>/dev/null || peer_missing "/usr/bin/python3 cannot import aiosmtpd" python3-aiosmtpd
+openssl version >/dev/null 2>&1 || peer_missing "openssl is missing" openssl
+curl_features=$(curl -V 2>/dev/null || true)
+grep -q '^Protocols:.* smtps' <<<"$curl_features" || peer_missing "curl cannot speak SMTP over TLS" curl
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 configuration=Release
