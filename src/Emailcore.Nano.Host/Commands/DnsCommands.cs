@@ -33,6 +33,7 @@ namespace Emailcore.Nano.Host.Commands
             }
 
             DnsResolver resolver;
+            bool ipv6;
             var random = new HostRandom();
             try
             {
@@ -44,6 +45,7 @@ namespace Emailcore.Nano.Host.Commands
                 }
 
                 resolver = DnsResolver.Create(config, new HostNetwork(TlsSettings.None), random, new HostClock(), new ConsoleLog(LogLevel.Warning));
+                ipv6 = InetProtocols.Ipv6(config);
             }
             catch (ConfigException e)
             {
@@ -51,7 +53,7 @@ namespace Emailcore.Nano.Host.Commands
                 return 1;
             }
 
-            MailRoute route = new MailRouter(resolver, random).Route(domain, NextHop.SmtpPort);
+            MailRoute route = new MailRouter(resolver, random, ipv6).Route(domain, NextHop.SmtpPort);
             if (route.Status != RouteStatus.Deliverable)
             {
                 Console.Error.WriteLine("emailcore: " + domain + ": " + route.EnhancedCode + " " + route.Reason);

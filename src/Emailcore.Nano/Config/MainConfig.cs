@@ -113,7 +113,16 @@ namespace Emailcore.Nano.Config
             return ConfigSyntax.SplitList(GetString(parameter));
         }
 
-        /// <summary>Checks every parameter's effective value; throws at the first bad one.</summary>
+        /// <summary>The main.cf line that set <paramref name="parameter"/>; 0 when it has its default.</summary>
+        public int LineOf(Parameter parameter)
+        {
+            return _lines[parameter.Index];
+        }
+
+        /// <summary>
+        /// Checks every parameter's effective value, then the rules between them (inet_protocols, and a board's
+        /// limits when the board's defaults apply); throws at the first problem.
+        /// </summary>
         public void Validate()
         {
             for (int i = 0; i < Parameters.Count; i++)
@@ -125,6 +134,12 @@ namespace Emailcore.Nano.Config
                 {
                     throw new ConfigException(FileName, _lines[i], parameter.Name + ": " + problem);
                 }
+            }
+
+            InetProtocols.Check(this);
+            if (Board)
+            {
+                BoardProfile.Check(this);
             }
         }
 

@@ -203,6 +203,18 @@ namespace Emailcore.Nano.Config
         /// <summary>TLS sessions open at once (client and server together); 0: no limit. A board without PSRAM has native heap for one (~33 KB each).</summary>
         public static readonly Parameter TlsSessionLimit = Define("tls_session_limit", ParameterKind.Count, "0", "1");
 
+        /// <summary>Address families used: all, or ipv4 (no AAAA lookups, no IPv6 listeners, next hops or DNS servers). A board's System.Net carries IPv4 only.</summary>
+        public static readonly Parameter InetProtocols = Define("inet_protocols", ParameterKind.Choice, "all", "ipv4", "all|ipv4");
+
+        /// <summary>Clients offered STARTTLS and served on /smtps listeners. A board's TLS handshake blocks the whole board, so only trusted networks get it.</summary>
+        public static readonly Parameter SmtpdTlsNetworks = Define("smtpd_tls_networks", ParameterKind.NetworkList, "0.0.0.0/0 [::]/0", "$mynetworks");
+
+        /// <summary>Server TLS handshakes in progress at once; past it STARTTLS gets 454 4.7.0 and /smtps connections wait; 0: no limit.</summary>
+        public static readonly Parameter SmtpdTlsHandshakeLimit = Define("smtpd_tls_handshake_limit", ParameterKind.Count, "0", "1");
+
+        /// <summary>Server TLS handshake limit: the wait for the client's first flight, and the longest a handshake may take (Postfix's smtpd_starttls_timeout).</summary>
+        public static readonly Parameter SmtpdStarttlsTimeout = Define("smtpd_starttls_timeout", ParameterKind.Time, "300s", "10s");
+
         public static int Count
         {
             get { return _count; }

@@ -8,7 +8,8 @@ namespace Emailcore.Nano.Dns
     /// order with equal preferences shuffled; no MX means the domain itself; RFC 7505 null MX, NXDOMAIN and
     /// hosts without addresses are permanent; timeouts and SERVFAIL are temporary. Each host's IPv4
     /// addresses come before its IPv6 ones: a board on a LAN often has no IPv6 route, and every failed
-    /// connect costs smtp_connect_timeout.
+    /// connect costs smtp_connect_timeout. Under inet_protocols = ipv4 no AAAA question is asked and no
+    /// IPv6 target is ever yielded.
     /// </summary>
     public sealed class MailRouter
     {
@@ -21,12 +22,17 @@ namespace Emailcore.Nano.Dns
         private readonly DnsName _domain = new DnsName();
         private readonly DnsName _host = new DnsName();
         private readonly int[] _order = new int[RecordSet.MaxRecords];
+        private readonly bool _ipv6;
+        private readonly string _addressRecords;
         private string _temporary;
 
-        public MailRouter(DnsResolver resolver, IRandom random)
+        /// <param name="ipv6">False under inet_protocols = ipv4 (<see cref="InetProtocols.Ipv6"/>).</param>
+        public MailRouter(DnsResolver resolver, IRandom random, bool ipv6)
         {
             _resolver = resolver;
             _random = random;
+            _ipv6 = ipv6;
+            _addressRecords = ipv6 ? "A or AAAA records" : "A records (inet_protocols = ipv4)";
         }
 
         /// <summary>
@@ -56,7 +62,7 @@ namespace Emailcore.Nano.Dns
                 case LookupStatus.NoData:
                     // RFC 5321 §5.1: no MX, so the domain is its own implicit MX with preference 0.
                     AddHost(_domain, 0, port);
-                    return Finish(domain + " has no MX and no A or AAAA records");
+                    return Finish(domain + " has no MX and no " + _addressRecords);
             }
 
             // RFC 7505 §3: a single MX of preference 0 pointing at the root says the domain takes no mail.
@@ -76,7 +82,7 @@ namespace Emailcore.Nano.Dns
                 }
             }
 
-            return Finish("no MX host of " + domain + " has an A or AAAA record");
+            return Finish("no MX host of " + domain + " has an " + (_ipv6 ? "A or AAAA record" : "A record (inet_protocols = ipv4)"));
         }
 
         /// <summary>Routes to a relayhost or transport_maps next hop; "[host]" skips the MX lookup (Postfix semantics).</summary>
@@ -93,6 +99,11 @@ namespace Emailcore.Nano.Dns
             target.Host = hop.Host;
             if (Endpoint.TryParseAddress(hop.Host, target.Address(0)))
             {
+                if (!Usable(target.Address(0)))
+                {
+                    return NoIpv6(hop.Host);
+                }
+
                 target.Address(0).Port = hop.Port;
                 target.AddressCount = 1;
                 return _route;
@@ -105,7 +116,7 @@ namespace Emailcore.Nano.Dns
             }
 
             AddHost(_host, 0, hop.Port);
-            return Finish(hop.Host + " has no A or AAAA records");
+            return Finish(hop.Host + " has no " + _addressRecords);
         }
 
         // RFC 5321 §4.1.3: "[192.0.2.1]" or "[IPv6:2001:db8::1]"; other tags are not routable here.
@@ -121,6 +132,11 @@ namespace Emailcore.Nano.Dns
                 return _route.Fail(RouteStatus.Permanent, "5.1.2", literal + " is not an IPv4 or IPv6 address literal");
             }
 
+            if (!Usable(address))
+            {
+                return NoIpv6(literal);
+            }
+
             address.Port = port;
             target.AddressCount = 1;
             return _route;
@@ -129,7 +145,13 @@ namespace Emailcore.Nano.Dns
         private void AddHost(DnsName host, int preference, int port)
         {
             LookupStatus a = _resolver.Lookup(host, RecordType.A, _a);
-            LookupStatus aaaa = _resolver.Lookup(host, RecordType.Aaaa, _aaaa);
+            LookupStatus aaaa = LookupStatus.NoData;
+            _aaaa.Clear(RecordType.Aaaa);
+            if (_ipv6)
+            {
+                aaaa = _resolver.Lookup(host, RecordType.Aaaa, _aaaa);
+            }
+
             if (a == LookupStatus.Failed || aaaa == LookupStatus.Failed)
             {
                 _temporary = "address lookup for " + host.ToString() + " failed: " + (a == LookupStatus.Failed ? _a.Error : _aaaa.Error);
@@ -159,6 +181,16 @@ namespace Emailcore.Nano.Dns
             {
                 _route.DropLast();
             }
+        }
+
+        private bool Usable(Endpoint address)
+        {
+            return _ipv6 || !address.IsIPv6;
+        }
+
+        private MailRoute NoIpv6(string target)
+        {
+            return _route.Fail(RouteStatus.Permanent, "5.4.4", target + " is an IPv6 address, and inet_protocols = ipv4 here");
         }
 
         private MailRoute Finish(string noAddresses)

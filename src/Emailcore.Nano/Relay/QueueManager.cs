@@ -69,7 +69,7 @@ namespace Emailcore.Nano.Relay
             _threads = new Thread[partitions];
             for (int i = 0; i < partitions; i++)
             {
-                var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random);
+                var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config));
                 var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
                     config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, log);
                 AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);

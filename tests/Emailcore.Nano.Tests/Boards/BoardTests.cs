@@ -47,14 +47,20 @@ namespace Emailcore.Nano.Tests.Boards
 
         [Theory]
         [MemberData(nameof(Boards))]
+        public void TlsSessionLimitFitsTheBoardsNativeHeap(string board)
+        {
+            // config check --board holds tls_session_limit to the sockets; the native heap is the board folder's figure.
+            MainConfig config = BoardConfig(board);
+            Assert.True(config.GetCount(Parameters.TlsSessionLimit) <= Budget(board)["tls_sessions"],
+                $"{board}: tls_session_limit = {config.GetCount(Parameters.TlsSessionLimit)}, but budget.txt says its native heap holds {Budget(board)["tls_sessions"]}");
+        }
+
+        [Theory]
+        [MemberData(nameof(Boards))]
         public void ApplianceFitsTheBoardsBudget(string board)
         {
-            Dictionary<string, long> budget = File.ReadAllLines(Repo.PathOf("boards", board, "budget.txt"))
-                .Where(l => l.Length > 0 && l[0] != '#')
-                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .ToDictionary(p => p[0], p => long.Parse(p[1]));
-            byte[] content = File.ReadAllBytes(Repo.PathOf("boards", board, "main.cf"));
-            MainConfig config = MainConfig.Parse(content, content.Length, "main.cf", board: true);
+            Dictionary<string, long> budget = Budget(board);
+            MainConfig config = BoardConfig(board);
 
             string root = Path.Combine(Path.GetTempPath(), "emailcore-budget-" + Guid.NewGuid().ToString("N"));
             var log = new ListLog();
@@ -77,6 +83,18 @@ namespace Emailcore.Nano.Tests.Boards
             spool.Close();
             Assert.True(walker.Bytes <= budget["long_lived"], $"{board}: the appliance keeps {walker.Bytes} bytes, over the budget of {budget["long_lived"]}");
             Assert.True(budget["long_lived"] <= budget["managed_heap"] / 2, "the budget must leave half the heap for transient objects");
+        }
+
+        private static Dictionary<string, long> Budget(string board) =>
+            File.ReadAllLines(Repo.PathOf("boards", board, "budget.txt"))
+                .Where(l => l.Length > 0 && l[0] != '#')
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .ToDictionary(p => p[0], p => long.Parse(p[1]));
+
+        private static MainConfig BoardConfig(string board)
+        {
+            byte[] content = File.ReadAllBytes(Repo.PathOf("boards", board, "main.cf"));
+            return MainConfig.Parse(content, content.Length, "main.cf", board: true);
         }
     }
 }

@@ -166,7 +166,7 @@ namespace Emailcore.Nano.Tests.Dns
             config.Validate();
             var random = new HostRandom();
             resolver = DnsResolver.Create(config, network, random, new HostClock(), new ListLog());
-            return new MailRouter(resolver, random);
+            return new MailRouter(resolver, random, true);
         }
 
         private static int Count(string text, string what)

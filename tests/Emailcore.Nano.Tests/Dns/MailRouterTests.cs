@@ -201,6 +201,35 @@ namespace Emailcore.Nano.Tests.Dns
             Assert.Contains(_network.Queries, q => q.Type == RecordType.Mx);
         }
 
+        [Fact]
+        public void Ipv4OnlyRoutingAsksNoAaaaAndYieldsNoIpv6Target()
+        {
+            // inet_protocols = ipv4 (a board): the same zone as above, but AAAA is never asked and v6-only hosts drop out.
+            Mx("example.com", (10, "a.example.com"), (20, "c.example.com"), (30, "d.example.com"));
+            Host("a.example.com", "192.0.2.1");
+            Host("c.example.com", "192.0.2.3", "2001:db8::3");
+            Host("d.example.com", "2001:db8::4");
+            MailRoute route = Router(ipv6: false).Route("example.com", 25);
+            Assert.Equal(RouteStatus.Deliverable, route.Status);
+            Assert.Equal(new[] { "a.example.com", "c.example.com" }, Enumerable.Range(0, route.Count).Select(i => route[i].Host));
+            Assert.Equal(new[] { "192.0.2.3:25" }, Addresses(route[1]));
+            Assert.All(Enumerable.Range(0, route.Count), i => Assert.All(Enumerable.Range(0, route[i].AddressCount), a => Assert.False(route[i].Address(a).IsIPv6)));
+            Assert.DoesNotContain(_network.Queries, q => q.Type == RecordType.Aaaa);
+        }
+
+        [Fact]
+        public void Ipv4OnlyRoutingFailsIpv6OnlyDomainsLiteralsAndNextHops()
+        {
+            Mx("v6.example", (10, "d.example.com"));
+            Host("d.example.com", "2001:db8::4");
+            MailRouter router = Router(ipv6: false);
+            Assert.Equal("5.4.4 no MX host of v6.example has an A record (inet_protocols = ipv4)", Describe(router.Route("v6.example", 25)));
+            Assert.Equal("5.4.4 [IPv6:2001:db8::1] is an IPv6 address, and inet_protocols = ipv4 here", Describe(router.Route("[IPv6:2001:db8::1]", 25)));
+            Assert.Equal("5.4.4 2001:db8::9 is an IPv6 address, and inet_protocols = ipv4 here", Describe(router.Route(NextHop.Parse("[2001:db8::9]:587")!)));
+            Assert.Equal(new[] { "192.0.2.7:25" }, Addresses(router.Route("[192.0.2.7]", 25)[0]));
+            Assert.DoesNotContain(_network.Queries, q => q.Type == RecordType.Aaaa);
+        }
+
         private byte[] Answer(FakeQuery q) => _zone.TryGetValue((q.Name, q.Type), out var answer)
             ? answer(q)
             : DnsPacket.Response(q.Id, q.Name, q.Type, 0, authority: 1, rcode: 3).SoaRecord("example", 60, 60).ToArray();
@@ -210,10 +239,10 @@ namespace Emailcore.Nano.Tests.Dns
         private static string[] Addresses(DeliveryTarget target) =>
             Enumerable.Range(0, target.AddressCount).Select(i => target.Address(i).ToString()).ToArray();
 
-        private MailRouter Router(int seed = 1)
+        private MailRouter Router(int seed = 1, bool ipv6 = true)
         {
             var transport = new DnsTransport(_network, new SeededRandom(seed), _network, new ListLog(), new[] { FakeDnsNetwork.At("192.0.2.53") }, 5000, 1, 1232, 4096);
-            return new MailRouter(new DnsResolver(transport, new DnsCache(16, 4096, _network), 0, 3600), new SeededRandom(seed));
+            return new MailRouter(new DnsResolver(transport, new DnsCache(16, 4096, _network), 0, 3600), new SeededRandom(seed), ipv6);
         }
 
         private void Mx(string domain, params (int Preference, string Exchange)[] hosts)
