@@ -52,7 +52,10 @@ namespace Emailcore.Nano.Tests.Support
 
         public Endpoint LocalEndpoint { get; } = Parse("127.0.0.1:25");
 
-        public Endpoint RemoteEndpoint { get; } = Parse("127.0.0.1:40000");
+        public Endpoint RemoteEndpoint { get; set; } = Parse("127.0.0.1:40000");
+
+        /// <summary>Runs inside StartTlsServer (throw to fail the handshake); the protocol is set only if it returns.</summary>
+        public Action? OnServerHandshake { get; set; }
 
         public int Read(byte[] buffer, int offset, int count, int timeoutMilliseconds)
         {
@@ -97,13 +100,17 @@ namespace Emailcore.Nano.Tests.Support
 
         public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 
-        public void StartTlsServer(int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
+        public void StartTlsServer(int timeoutMilliseconds)
+        {
+            OnServerHandshake?.Invoke();
+            TlsProtocol = "TLSv1.3";
+        }
 
         public void Close()
         {
         }
 
-        private static Endpoint Parse(string text)
+        public static Endpoint Parse(string text)
         {
             var endpoint = new Endpoint();
             Endpoint.TryParse(text, 0, endpoint);

@@ -4,7 +4,7 @@ using Emailcore.Nano.Text;
 
 namespace Emailcore.Nano.Smtp.Server
 {
-    /// <summary>What the server sessions need from main.cf, read once; shared read-only by every session.</summary>
+    /// <summary>What the server sessions need from main.cf, read once; shared by every session (read-only but for <see cref="TlsAdmission"/>).</summary>
     public sealed class ServerSettings
     {
         public string HostName { get; set; }
@@ -37,6 +37,12 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>smtpd_tls_security_level = encrypt: 530 5.7.0 before MAIL without TLS.</summary>
         public bool TlsRequired { get; set; }
 
+        /// <summary>smtpd_starttls_timeout: the server TLS handshake's limit.</summary>
+        public int TlsHandshakeMilliseconds { get; set; }
+
+        /// <summary>Which clients get a TLS handshake, and how many at once (smtpd_tls_networks, smtpd_tls_handshake_limit).</summary>
+        public TlsAdmission TlsAdmission { get; set; }
+
         public bool AuthEnabled { get; set; }
 
         public bool TlsAuthOnly { get; set; }
@@ -66,6 +72,8 @@ namespace Emailcore.Nano.Smtp.Server
             string level = config.GetString(Parameters.SmtpdTlsSecurityLevel);
             s.TlsOffered = level != "none" && config.GetString(Parameters.SmtpdTlsCertFile).Length > 0 && config.GetString(Parameters.SmtpdTlsKeyFile).Length > 0;
             s.TlsRequired = level == "encrypt";
+            s.TlsHandshakeMilliseconds = config.GetMilliseconds(Parameters.SmtpdStarttlsTimeout);
+            s.TlsAdmission = TlsAdmission.From(config);
             s.AuthEnabled = config.GetBool(Parameters.SmtpdSaslAuthEnable);
             s.TlsAuthOnly = config.GetBool(Parameters.SmtpdTlsAuthOnly);
             string[] networks = config.GetList(Parameters.Mynetworks);

@@ -54,6 +54,7 @@ namespace Emailcore.Nano.Smtp.Server
         private bool _helloSeen;
         private bool _esmtp;
         private bool _relayAllowed;
+        private bool _tlsOffered;
         private bool _submission;
         private bool _sinkOpen;
         private int _errors;
@@ -103,6 +104,7 @@ namespace Emailcore.Nano.Smtp.Server
             _last = "CONNECT";
             _client = "unknown[" + connection.RemoteEndpoint.AddressText() + "]";
             _relayAllowed = _settings.InMynetworks(connection.RemoteEndpoint);
+            _tlsOffered = _settings.TlsOffered && _settings.TlsAdmission.Offers(connection.RemoteEndpoint);
             _submission = mode != ListenMode.Smtp;
             FillLocalName(connection.LocalEndpoint);
             ResetSession();
@@ -112,7 +114,20 @@ namespace Emailcore.Nano.Smtp.Server
                 if (mode == ListenMode.Smtps)
                 {
                     // RFC 8314 §3: on an implicit-TLS port the handshake comes before the greeting.
-                    connection.StartTlsServer(_settings.TimeoutMilliseconds);
+                    if (!_tlsOffered || !_settings.TlsAdmission.Enter(_clock, _settings.TlsHandshakeMilliseconds))
+                    {
+                        _log.Write(LogLevel.Warning, "implicit TLS refused to " + _client + (_tlsOffered ? ": smtpd_tls_handshake_limit reached" : ": not in smtpd_tls_networks"));
+                        return;
+                    }
+
+                    try
+                    {
+                        connection.StartTlsServer(_settings.TlsHandshakeMilliseconds);
+                    }
+                    finally
+                    {
+                        _settings.TlsAdmission.Leave();
+                    }
                 }
 
                 _output.Append("220 ");
@@ -268,7 +283,7 @@ namespace Emailcore.Nano.Smtp.Server
             _output.Append("250-SIZE ");
             _output.AppendDecimal(_settings.MessageSizeLimit);
             _output.AppendCrLf();
-            if (!Tls && _settings.TlsOffered)
+            if (!Tls && _tlsOffered)
             {
                 _output.Append("250-STARTTLS");
                 _output.AppendCrLf();
@@ -757,7 +772,7 @@ namespace Emailcore.Nano.Smtp.Server
         private bool StartTls(int argument, int end)
         {
             _last = "STARTTLS";
-            if (!_settings.TlsOffered)
+            if (!_tlsOffered)
             {
                 return Reject("502 5.5.1 Error: command not implemented");
             }
@@ -772,16 +787,29 @@ namespace Emailcore.Nano.Smtp.Server
                 return Reject("501 5.5.4 Syntax: STARTTLS");
             }
 
-            Reply("220 2.0.0 Ready to start TLS");
-            _output.Flush();
-            if (_reader.HasBufferedInput)
+            if (!_settings.TlsAdmission.TryEnter())
             {
-                _log.Write(LogLevel.Warning, "discarding plaintext pipelined after STARTTLS from " + _client);
+                _log.Write(LogLevel.Info, "STARTTLS from " + _client + " deferred: smtpd_tls_handshake_limit handshake(s) already running");
+                return Reject("454 4.7.0 TLS not available due to temporary reason");
             }
 
-            // RFC 3207 §4.2: nothing sent before the handshake may be taken as sent under TLS (CVE-2011-0411).
-            _reader.DiscardBuffered();
-            _connection.StartTlsServer(_settings.TimeoutMilliseconds);
+            try
+            {
+                Reply("220 2.0.0 Ready to start TLS");
+                _output.Flush();
+                if (_reader.HasBufferedInput)
+                {
+                    _log.Write(LogLevel.Warning, "discarding plaintext pipelined after STARTTLS from " + _client);
+                }
+
+                // RFC 3207 §4.2: nothing sent before the handshake may be taken as sent under TLS (CVE-2011-0411).
+                _reader.DiscardBuffered();
+                _connection.StartTlsServer(_settings.TlsHandshakeMilliseconds);
+            }
+            finally
+            {
+                _settings.TlsAdmission.Leave();
+            }
 
             // RFC 3207 §4.2: forget everything learnt before; the client must EHLO again.
             ResetSession();
