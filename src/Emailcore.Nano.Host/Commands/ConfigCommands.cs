@@ -2,10 +2,15 @@ using System;
 using System.CommandLine;
 using System.IO;
 using Emailcore.Nano.Config;
+using Emailcore.Nano.Host.Platform;
 
 namespace Emailcore.Nano.Host.Commands
 {
-    /// <summary>`emailcore config check FILE [--board]`: validate, then print the settings like `postconf -n`.</summary>
+    /// <summary>
+    /// `emailcore config check FILE [--board]`: validate (values, the rules between them, a board's limits, the PEM
+    /// files named), then print the settings like `postconf -n`. With --board, file names are taken from FILE's
+    /// folder, as the board takes them from I:\ where tools/upload-config.sh puts main.cf and its files together.
+    /// </summary>
     public static class ConfigCommands
     {
         public static Command Create()
@@ -23,6 +28,9 @@ namespace Emailcore.Nano.Host.Commands
             try
             {
                 config = ConfigLoader.Load(file.FullName, board, file.ToString());
+
+                // The PEM files are parsed as the relay (or the board, from I:\ beside main.cf) will parse them.
+                TlsSettings.From(config, board ? file.DirectoryName : null);
             }
             catch (ConfigException e)
             {
