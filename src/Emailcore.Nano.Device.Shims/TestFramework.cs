@@ -29,6 +29,8 @@ namespace nanoFramework.TestFramework
 
         public static void IsFalse(bool condition, string message = "") => throw null;
 
+        public static void AreEqual(bool expected, bool actual, string message = "") => throw null;
+
         public static void AreEqual(int expected, int actual, string message = "") => throw null;
 
         public static void AreEqual(string expected, string actual, string message = "") => throw null;

@@ -1,13 +1,9 @@
 using System;
-using System.Net.NetworkInformation;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Device.Platform;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
-using Emailcore.Nano.Text;
-using nanoFramework.Networking;
 
 namespace Emailcore.Nano.Device
 {
@@ -24,7 +20,6 @@ namespace Emailcore.Nano.Device
         public static Mail.AlertSender Alerts { get; private set; }
         public const string ConfigFile = "main.cf";
 
-        private const int NetworkWaitMilliseconds = 60000;
         private const int WatchMilliseconds = 10000;
 
         public static void Main()
@@ -34,10 +29,12 @@ namespace Emailcore.Nano.Device
             var random = new DeviceRandom();
             var files = new FlashFileSystem(Root);
             MainConfig config;
+            DeviceTls tls;
             try
             {
                 byte[] content = ConfigFiles.Read(files, ConfigFile);
                 config = MainConfig.Parse(content, content.Length, ConfigFile, true);
+                tls = DeviceTls.From(config, files);
             }
             catch (ConfigException e)
             {
@@ -45,17 +42,18 @@ namespace Emailcore.Nano.Device
                 return;
             }
 
-            while (!ConnectNetwork(log))
+            var link = new NetworkLink(log);
+            link.Connect();
+            if (!files.CanRename)
             {
-                Thread.Sleep(WatchMilliseconds);
+                log.Write(LogLevel.Warning, "this firmware's file system has no atomic rename: local (Maildir) deliveries will be deferred");
             }
 
-            var network = new DeviceNetwork(LoadTls(config, files), random);
             var spool = Spool.Spool.Open(config, files.OpenStore(config.GetString(Parameters.QueueDirectory)), log, clock, false);
             Appliance appliance;
             try
             {
-                appliance = new Appliance(config, spool, network, files, clock, random, log);
+                appliance = new Appliance(config, spool, new DeviceNetwork(tls, random), files, clock, random, log);
             }
             catch (ConfigException e)
             {
@@ -76,10 +74,10 @@ namespace Emailcore.Nano.Device
             while (true)
             {
                 Thread.Sleep(WatchMilliseconds);
-                if (!HasAddress())
+                if (!link.IsUp())
                 {
                     log.Write(LogLevel.Warning, "network lost; reconnecting (mail stays queued)");
-                    ConnectNetwork(log);
+                    link.Connect();
                 }
             }
         }
@@ -89,63 +87,6 @@ namespace Emailcore.Nano.Device
         {
             log.Write(LogLevel.Error, e.Message + " (fix I:\\main.cf and reset the board)");
             Thread.Sleep(Timeout.Infinite);
-        }
-
-        /// <summary>Wi-Fi with the credentials stored on the device (nanoff --networkdeployment), else the Ethernet interface.</summary>
-        private static bool ConnectNetwork(ILog log)
-        {
-            try
-            {
-                if (WifiNetworkHelper.Reconnect(false, 0, new CancellationTokenSource(NetworkWaitMilliseconds).Token))
-                {
-                    return true;
-                }
-            }
-            catch (Exception e)
-            {
-                log.Write(LogLevel.Info, "no Wi-Fi: " + e.Message);
-            }
-
-            try
-            {
-                return NetworkHelper.SetupAndConnectNetwork(new CancellationTokenSource(NetworkWaitMilliseconds).Token, false);
-            }
-            catch (Exception e)
-            {
-                log.Write(LogLevel.Error, "no network: " + e.Message);
-                return false;
-            }
-        }
-
-        private static bool HasAddress()
-        {
-            NetworkInterface[] interfaces = NetworkInterface.GetAllNetworkInterfaces();
-            for (int i = 0; i < interfaces.Length; i++)
-            {
-                string address = interfaces[i].IPv4Address;
-                if (address != null && address.Length > 0 && address != "0.0.0.0")
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static DeviceTls LoadTls(MainConfig config, IFileSystem files)
-        {
-            string cert = config.GetString(Parameters.SmtpdTlsCertFile);
-            string key = config.GetString(Parameters.SmtpdTlsKeyFile);
-            string roots = config.GetString(Parameters.SmtpTlsCAfile);
-            X509Certificate server = cert.Length > 0 && key.Length > 0 ? new X509Certificate2(Pem(files, cert), Pem(files, key), string.Empty) : null;
-            X509Certificate trusted = roots.Length > 0 ? new X509Certificate(Pem(files, roots)) : null;
-            return new DeviceTls(server, trusted, config.GetCount(Parameters.TlsSessionLimit));
-        }
-
-        private static string Pem(IFileSystem files, string path)
-        {
-            byte[] content = ConfigFiles.Read(files, path);
-            return Utf8.GetString(content, 0, content.Length);
         }
     }
 }

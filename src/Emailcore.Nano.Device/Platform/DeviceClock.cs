@@ -7,32 +7,17 @@ namespace Emailcore.Nano.Device.Platform
     /// <summary>
     /// The board's clock. The firmware starts SNTP by itself at every got-IP event and has no "synchronised"
     /// flag, so the wall time counts as known once it has reached <see cref="FirstValidYear"/> (nanoFramework's
-    /// own NetworkHelper heuristic). mscorlib has no monotonic clock, so a timer counts milliseconds instead.
+    /// own NetworkHelper heuristic). The monotonic clock is the firmware's tick count
+    /// (nanoFramework.Runtime.Native's Environment.TickCount64): a managed Timer would lose the periods it misses
+    /// while a long native call (a TLS handshake) holds every managed thread.
     /// </summary>
     public sealed class DeviceClock : IClock
     {
         public const int FirstValidYear = 2025;
 
-        private const int TickMilliseconds = 50;
-
-        private readonly object _gate = new object();
-        private readonly Timer _timer;
-        private long _ticks;
-
-        public DeviceClock()
-        {
-            _timer = new Timer(Tick, null, TickMilliseconds, TickMilliseconds);
-        }
-
         public long MonotonicMilliseconds
         {
-            get
-            {
-                lock (_gate)
-                {
-                    return _ticks * TickMilliseconds;
-                }
-            }
+            get { return Environment.TickCount64; }
         }
 
         public bool TryGetUtcNow(out DateTime utcNow)
@@ -44,14 +29,6 @@ namespace Emailcore.Nano.Device.Platform
         public void Sleep(int milliseconds)
         {
             Thread.Sleep(milliseconds);
-        }
-
-        private void Tick(object state)
-        {
-            lock (_gate)
-            {
-                _ticks++;
-            }
         }
     }
 

@@ -2,11 +2,12 @@ using System;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Threading;
 using Emailcore.Nano.Platform;
 
 namespace Emailcore.Nano.Device.Platform
 {
-    /// <summary>The board's network through nanoFramework's System.Net.</summary>
+    /// <summary>The board's network through nanoFramework's System.Net, IPv4 only (inet_protocols = ipv4).</summary>
     public sealed class DeviceNetwork : INetwork
     {
         private const int EphemeralFirst = 49152;
@@ -22,32 +23,52 @@ namespace Emailcore.Nano.Device.Platform
         }
 
         /// <summary>
-        /// nanoFramework's Socket has no connect timeout: a dead host costs lwIP's SYN retries
-        /// (CONFIG_LWIP_TCP_SYNMAXRTX), whatever <paramref name="timeoutMilliseconds"/> says.
+        /// nanoFramework's Socket.Connect has no timeout: it waits in Poll(-1) until lwIP gives up on its SYN
+        /// retries. That wait is managed (other threads run), and a timer closes the socket at
+        /// <paramref name="timeoutMilliseconds"/>, which ends it with an error [to be confirmed on a board].
         /// </summary>
         public IConnection Connect(Endpoint remote, int timeoutMilliseconds)
         {
-            var socket = new Socket(Family(remote), SocketType.Stream, ProtocolType.Tcp);
+            IPEndPoint target = ToIPEndPoint(remote);
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var watchdog = new ConnectWatchdog(socket);
+            var timer = new Timer(watchdog.Expire, null, timeoutMilliseconds, Timeout.Infinite);
             try
             {
                 socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.NoDelay, true);
-                socket.Connect(ToIPEndPoint(remote));
-                return new DeviceConnection(socket, _tls);
+                socket.Connect(target);
+                if (watchdog.Connected())
+                {
+                    return new DeviceConnection(socket, _tls);
+                }
             }
             catch (Exception e)
             {
+                if (!watchdog.Connected())
+                {
+                    socket.Close();
+                    throw new ConnectionException("connect to " + remote.ToString() + " timed out after " + timeoutMilliseconds.ToString() + " ms", e);
+                }
+
                 socket.Close();
                 throw new ConnectionException("connect to " + remote.ToString() + " failed: " + e.Message, e);
             }
+            finally
+            {
+                timer.Dispose();
+            }
+
+            throw new ConnectionException("connect to " + remote.ToString() + " timed out after " + timeoutMilliseconds.ToString() + " ms");
         }
 
         public IListener Listen(Endpoint local)
         {
-            var socket = new Socket(Family(local), SocketType.Stream, ProtocolType.Tcp);
+            IPEndPoint bound = ToIPEndPoint(local);
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                socket.Bind(ToIPEndPoint(local));
+                socket.Bind(bound);
                 socket.Listen(4);
                 return new DeviceListener(socket, _tls);
             }
@@ -64,13 +85,18 @@ namespace Emailcore.Nano.Device.Platform
         /// </summary>
         public IDatagramSocket OpenDatagram(Endpoint family)
         {
+            if (family.IsIPv6)
+            {
+                throw Ipv6Refused(family);
+            }
+
             for (int attempt = 0; ; attempt++)
             {
-                var socket = new Socket(Family(family), SocketType.Dgram, ProtocolType.Udp);
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                 try
                 {
                     int port = EphemeralFirst + _random.Next(EphemeralCount);
-                    socket.Bind(new IPEndPoint(family.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, port));
+                    socket.Bind(new IPEndPoint(IPAddress.Any, port));
                     return new DeviceDatagramSocket(socket);
                 }
                 catch (SocketException e)
@@ -125,16 +151,64 @@ namespace Emailcore.Nano.Device.Platform
             into.Port = endPoint.Port;
         }
 
+        /// <summary>
+        /// System.Net 1.11's IPEndPoint.Serialize writes an IPv4 address whatever the IPAddress holds, so an IPv6
+        /// endpoint would silently become another address: it is refused (inet_protocols = ipv4 keeps the core from asking).
+        /// </summary>
         internal static IPEndPoint ToIPEndPoint(Endpoint endpoint)
         {
+            if (endpoint.IsIPv6)
+            {
+                throw Ipv6Refused(endpoint);
+            }
+
             var bytes = new byte[endpoint.AddressLength];
             endpoint.CopyAddressTo(bytes, 0);
             return new IPEndPoint(new IPAddress(bytes), endpoint.Port);
         }
 
-        private static AddressFamily Family(Endpoint endpoint)
+        private static ConnectionException Ipv6Refused(Endpoint endpoint)
         {
-            return endpoint.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+            return new ConnectionException(endpoint.ToString() + ": IPv6 is not available on a board (its System.Net carries IPv4 addresses only)");
+        }
+
+        /// <summary>Closes a connecting socket when its time is up, unless the connect finished first.</summary>
+        private sealed class ConnectWatchdog
+        {
+            private readonly object _gate = new object();
+            private readonly Socket _socket;
+            private bool _done;
+            private bool _expired;
+
+            public ConnectWatchdog(Socket socket)
+            {
+                _socket = socket;
+            }
+
+            public void Expire(object state)
+            {
+                lock (_gate)
+                {
+                    if (_done)
+                    {
+                        return;
+                    }
+
+                    _expired = true;
+                }
+
+                _socket.Close();
+            }
+
+            /// <summary>Ends the watch; false when the timer had already closed the socket.</summary>
+            public bool Connected()
+            {
+                lock (_gate)
+                {
+                    _done = true;
+                    return !_expired;
+                }
+            }
         }
     }
 

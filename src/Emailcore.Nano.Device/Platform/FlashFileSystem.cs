@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Reflection;
 using Emailcore.Nano.Platform;
 
 namespace Emailcore.Nano.Device.Platform
@@ -12,11 +13,19 @@ namespace Emailcore.Nano.Device.Platform
     public sealed class FlashFileSystem : IFileSystem
     {
         private readonly string _root;
+        private readonly MethodInfo _rename;
 
         /// <param name="root">"I:\\" on a board.</param>
         public FlashFileSystem(string root)
         {
             _root = root;
+            _rename = NativeRename();
+        }
+
+        /// <summary>False when this firmware's System.IO.FileSystem has no native rename to call; <see cref="Move"/> then refuses.</summary>
+        public bool CanRename
+        {
+            get { return _rename != null; }
         }
 
         public IFileStore OpenStore(string path)
@@ -40,22 +49,51 @@ namespace Emailcore.Nano.Device.Platform
             return new FlashStore(directory);
         }
 
+        /// <summary>
+        /// The seam promises an atomic move; LittleFS's rename is one (lfs_rename commits the metadata pair at once).
+        /// File.Move is not used: when the native rename returns false it copies and deletes, and a power cut in
+        /// between leaves a partial file under the final name (a Maildir message cut short, counted as delivered).
+        /// The native rename is called directly, and its false is a <see cref="StoreException"/>: no rename at all.
+        /// </summary>
         public void Move(IFileStore from, string name, IFileStore to)
         {
+            string source = ((FlashStore)from).PathOf(name);
             string target = ((FlashStore)to).PathOf(name);
+            if (_rename == null)
+            {
+                throw new StoreException("cannot move " + name + ": this firmware's System.IO.FileSystem has no native rename (System.IO.NativeIO.Move), and copy + delete is not atomic");
+            }
+
             if (File.Exists(target))
             {
                 throw new StoreException("cannot move " + name + ": it exists");
             }
 
+            bool renamed;
             try
             {
-                File.Move(((FlashStore)from).PathOf(name), target);
+                renamed = (bool)_rename.Invoke(null, new object[] { source, target });
             }
             catch (Exception e)
             {
                 throw new StoreException("cannot move " + name + ": " + e.Message, e);
             }
+
+            if (!renamed)
+            {
+                throw new StoreException("cannot move " + name + ": the flash file system refused the rename (full or damaged?)");
+            }
+        }
+
+        /// <summary>
+        /// System.IO.FileSystem's internal "static extern bool NativeIO.Move(string, string)" (nanoframework/System.IO.FileSystem@434b26c6,
+        /// System.IO.FileSystem/NativeIO.cs), the rename that File.Move wraps with its copy fallback; null when this build lacks it.
+        /// </summary>
+        private static MethodInfo NativeRename()
+        {
+            Type native = typeof(File).Assembly.GetType("System.IO.NativeIO");
+            MethodInfo move = native == null ? null : native.GetMethod("Move", BindingFlags.Static | BindingFlags.NonPublic);
+            return move != null && move.ReturnType == typeof(bool) ? move : null;
         }
     }
 
