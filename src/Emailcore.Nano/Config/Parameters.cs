@@ -215,6 +215,9 @@ namespace Emailcore.Nano.Config
         /// <summary>Server TLS handshake limit: the wait for the client's first flight, and the longest a handshake may take (Postfix's smtpd_starttls_timeout).</summary>
         public static readonly Parameter SmtpdStarttlsTimeout = Define("smtpd_starttls_timeout", ParameterKind.Time, "300s", "10s");
 
+        /// <summary>Client TLS handshake limit (Postfix's smtp_starttls_timeout): each read and write in it, and the whole handshake on a board.</summary>
+        public static readonly Parameter SmtpStarttlsTimeout = Define("smtp_starttls_timeout", ParameterKind.Time, "300s", "30s");
+
         public static int Count
         {
             get { return _count; }

@@ -12,6 +12,9 @@ namespace Emailcore.Nano.Smtp.Client
 
         public int HeloTimeout { get; set; } = 300000;
 
+        /// <summary>smtp_starttls_timeout: the TLS handshake's limit.</summary>
+        public int StartTlsTimeout { get; set; } = 300000;
+
         public int MailTimeout { get; set; } = 300000;
 
         public int RcptTimeout { get; set; } = 300000;
@@ -31,6 +34,7 @@ namespace Emailcore.Nano.Smtp.Client
             s.HeloName = config.GetString(Parameters.Myhostname);
             s.ConnectTimeout = config.GetMilliseconds(Parameters.SmtpConnectTimeout);
             s.HeloTimeout = config.GetMilliseconds(Parameters.SmtpHeloTimeout);
+            s.StartTlsTimeout = config.GetMilliseconds(Parameters.SmtpStarttlsTimeout);
             s.MailTimeout = config.GetMilliseconds(Parameters.SmtpMailTimeout);
             s.RcptTimeout = config.GetMilliseconds(Parameters.SmtpRcptTimeout);
             s.DataInitTimeout = config.GetMilliseconds(Parameters.SmtpDataInitTimeout);

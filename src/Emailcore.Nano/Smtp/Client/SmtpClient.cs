@@ -400,7 +400,7 @@ namespace Emailcore.Nano.Smtp.Client
         {
             try
             {
-                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, _settings.HeloTimeout);
+                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, _settings.StartTlsTimeout);
                 return true;
             }
             catch (ConnectionException e)

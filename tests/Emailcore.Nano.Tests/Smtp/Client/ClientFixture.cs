@@ -15,6 +15,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
                 HeloName = "client.test.example",
                 ConnectTimeout = timeoutMilliseconds,
                 HeloTimeout = timeoutMilliseconds,
+                StartTlsTimeout = timeoutMilliseconds,
                 MailTimeout = timeoutMilliseconds,
                 RcptTimeout = timeoutMilliseconds,
                 DataInitTimeout = timeoutMilliseconds,

@@ -1,4 +1,6 @@
+using System;
 using System.Threading;
+using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Smtp.Client;
 using Emailcore.Nano.Tests.Support;
@@ -103,6 +105,35 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.False(NewClient(3000).Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, failure));
             Assert.Equal("4.7.5", failure.Status);
             Assert.Contains("TLS with tls.example[127.0.0.1]", failure.Text);
+        }
+
+        [Fact]
+        public void ServerStalledInTheHandshakeIsADeferralAfterSmtpStarttlsTimeout()
+        {
+            // The server says 220 to STARTTLS and then never answers the ClientHello; the handshake has its own
+            // limit (smtp_starttls_timeout), much shorter here than the 5 minutes allowed for the EHLO reply.
+            using var server = new ScriptedServer((c, _) =>
+            {
+                c.Greet("STARTTLS");
+                c.ReadLine();
+                c.Send("220 2.0.0 go ahead\r\n");
+                var sink = new byte[4096];
+                while (c.Client.GetStream().Read(sink, 0, sink.Length) > 0)
+                {
+                }
+            });
+            SmtpClient client = new(new HostNetwork(TlsSettings.None), new HostClock(), new ClientSettings
+            {
+                HeloName = "client.test.example",
+                ConnectTimeout = 10_000,
+                HeloTimeout = 300_000,
+                StartTlsTimeout = 1_000,
+            }, 16);
+            var failure = new DeliveryResult();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.False(client.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.Equal("4.7.5", failure.Status);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), "the handshake waited " + watch.Elapsed + ", as long as smtp_helo_timeout");
         }
 
         [Fact]
