@@ -14,6 +14,7 @@ packages=(
   dnsmasq-base                                   # DNS served on loopback
   python3 python3-aiosmtpd                       # smtplib, email and aiosmtpd in Debian's /usr/bin/python3
   openssl ca-certificates curl                   # certificates, TLS probes, curl as an SMTP client
+  libc6-i386 lib32stdc++6 lib32gcc-s1            # the 32-bit nanoCLR of the interpreter tier (tools/interpreter.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +41,11 @@ grep -q '^=== Basic AUTH supported' <<<"$swaks_support" || peer_missing "swaks c
 openssl version >/dev/null 2>&1 || peer_missing "openssl is missing" openssl
 curl_features=$(curl -V 2>/dev/null || true)
 grep -q '^Protocols:.* smtps' <<<"$curl_features" || peer_missing "curl cannot speak SMTP over TLS" curl
+nano_tools=${EMAILCORE_NANO_TOOLS:-$(cd .. && pwd)/shared/tools/nanoframework}
+nanoclr32=$nano_tools/nanoclr/x86/bin/nanoFramework.nanoCLR.test
+if [ -x "$nanoclr32" ] && ldd "$nanoclr32" 2>&1 | grep -q 'not found'; then
+  peer_missing "the 32-bit nanoCLR lacks i386 libraries" "libc6-i386 lib32stdc++6 lib32gcc-s1"
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 configuration=Release
@@ -47,9 +53,24 @@ dotnet restore Emailcore.Nano.sln
 # The solution build compiles src/Emailcore.Nano a second time against nanoFramework's mscorlib (the gate).
 dotnet build Emailcore.Nano.sln -c "$configuration" --no-restore
 
+# The nanoFramework package of the core (README "nanoFramework package"): needs the .pe the MetadataProcessor made.
+core_pe="src/Emailcore.Nano.Gate/bin/$configuration/net10.0/Emailcore.Nano.pe"
+if [ -s "$core_pe" ]; then
+  dotnet pack src/Emailcore.Nano.Gate/Emailcore.Nano.Gate.csproj -c "$configuration" --no-build -o artifacts/nuget -v:q -nologo
+  nupkg=$(ls artifacts/nuget/Emailcore.Nano.*.nupkg | tail -1)
+  python3 -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); sys.exit(0 if "lib/Emailcore.Nano.pe" in names else 1)' "$nupkg" \
+    || { echo "test.sh: $nupkg has no lib/Emailcore.Nano.pe" >&2; exit 1; }
+  echo "package: $nupkg (lib/Emailcore.Nano.dll, .pe, .pdbx, .pdb, .xml)"
+else
+  echo "package: not built (no $core_pe: the MetadataProcessor did not run)"
+fi
+
 log=$(mktemp)
 status=0
 dotnet test Emailcore.Nano.sln -c "$configuration" --no-build 2>&1 | tee "$log" || status=$?
+
+# The interpreter tier: its own verdict line, or one line saying why it did not run.
+CONFIGURATION=$configuration bash tools/interpreter.sh || status=1
 
 size_file="src/Emailcore.Nano.Gate/bin/$configuration/net10.0/code-size.txt"
 [ -f "$size_file" ] && cat "$size_file"

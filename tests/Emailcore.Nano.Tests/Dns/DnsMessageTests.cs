@@ -1,4 +1,5 @@
 using Emailcore.Nano.Dns;
+using Emailcore.Nano.Tests.Support;
 using Xunit;
 
 namespace Emailcore.Nano.Tests.Dns

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Emailcore.Nano.Dns;
 using Emailcore.Nano.Platform;
+using Emailcore.Nano.Tests.Support;
 using Xunit;
 
 namespace Emailcore.Nano.Tests.Dns
@@ -40,7 +41,7 @@ namespace Emailcore.Nano.Tests.Dns
             var network = new FakeDnsNetwork(q => new[] { new FakeReply(FakeDnsNetwork.At("192.0.2.66"), Answer(q)) });
             var set = new RecordSet();
             Assert.Equal(LookupStatus.Failed, Resolver(network, new[] { Server, Second }).Lookup(DnsMessageTests.NameOf("example.com"), RecordType.A, set));
-            Assert.Equal(4, network.Queries.Count);
+            Assert.Equal(4, network.Queries.Length);
             Assert.Equal("no answer from 192.0.2.54:5353 within 5s for example.com A", set.Error);
             Assert.Equal(4, network.Queries.Select(q => q.Id).Distinct().Count());
         }
@@ -51,7 +52,7 @@ namespace Emailcore.Nano.Tests.Dns
             var network = new FakeDnsNetwork(q => FakeDnsNetwork.From(q, q.Server.Port == 53 ? DnsPacket.Response(q.Id, q.Name, q.Type, 0, rcode: 2).ToArray() : Answer(q)));
             var set = new RecordSet();
             Assert.Equal(LookupStatus.Found, Resolver(network, new[] { Server, Second }).Lookup(DnsMessageTests.NameOf("example.com"), RecordType.A, set));
-            Assert.Equal(2, network.Queries.Count);
+            Assert.Equal(2, network.Queries.Length);
         }
 
         [Theory]
@@ -179,7 +180,7 @@ namespace Emailcore.Nano.Tests.Dns
             Assert.Equal(1, set.Ttl);
             network.Advance(1000);
             resolver.Lookup(name, RecordType.A, set);
-            Assert.Equal(2, network.Queries.Count);
+            Assert.Equal(2, network.Queries.Length);
 
             ttl = 10_000_000;
             resolver.Lookup(DnsMessageTests.NameOf("big.example"), RecordType.A, set);
@@ -201,7 +202,7 @@ namespace Emailcore.Nano.Tests.Dns
             Assert.Single(network.Queries);
             network.Advance(1_000);
             resolver.Lookup(name, RecordType.Mx, set);
-            Assert.Equal(2, network.Queries.Count);
+            Assert.Equal(2, network.Queries.Length);
         }
 
         [Fact]
@@ -216,7 +217,7 @@ namespace Emailcore.Nano.Tests.Dns
             DnsName name = DnsMessageTests.NameOf("example.com");
             Assert.Equal(LookupStatus.NoData, resolver.Lookup(name, RecordType.Mx, set));
             resolver.Lookup(name, RecordType.Mx, set);
-            Assert.Equal(2, network.Queries.Count);
+            Assert.Equal(2, network.Queries.Length);
             soa = 1;
             resolver.Lookup(name, RecordType.Mx, set);
             Assert.Equal(30, set.Ttl);

@@ -4,6 +4,7 @@ using System.Linq;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Dns;
 using Emailcore.Nano.Platform;
+using Emailcore.Nano.Tests.Support;
 using Xunit;
 
 namespace Emailcore.Nano.Tests.Dns

@@ -19,22 +19,30 @@ namespace Emailcore.Nano.Tests.Gate
 
         public string AssemblyPath { get; }
 
-        public static GateBuild Compile(string fileName, string source)
+        /// <summary>Compiles with one extra file; <paramref name="properties"/> (name=value) go to MSBuild, e.g. to run the MetadataProcessor.</summary>
+        public static GateBuild Compile(string fileName, string source, params string[] properties)
         {
             string dir = Path.Combine(Path.GetTempPath(), "emailcore-gate-" + Path.GetRandomFileName());
             Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, fileName);
             File.WriteAllText(file, source);
             string bin = Path.Combine(dir, "bin") + Path.DirectorySeparatorChar;
-            RunResult result = Run.Program("dotnet", new[]
+            var arguments = new System.Collections.Generic.List<string>
             {
                 "build", Repo.GateProject, "--no-restore", "--nologo", "-v:q", "-nodeReuse:false",
                 "-p:Configuration=" + Repo.Configuration,
                 "-p:GateExtraSources=" + file,
                 "-p:IntermediateOutputPath=" + Path.Combine(dir, "obj") + Path.DirectorySeparatorChar,
                 "-p:OutDir=" + bin,
-            });
-            return new GateBuild(result.ExitCode == 0, result.ToString(), Path.Combine(bin, "Emailcore.Nano.Gate.dll"));
+            };
+            arguments.Add(properties.Length == 0 ? "-p:NanoMdp=false" : "-p:NanoMdp=true");
+            foreach (string property in properties)
+            {
+                arguments.Add("-p:" + property);
+            }
+
+            RunResult result = Run.Program("dotnet", arguments.ToArray());
+            return new GateBuild(result.ExitCode == 0, result.ToString(), Path.Combine(bin, "Emailcore.Nano.dll"));
         }
     }
 }

@@ -24,7 +24,8 @@ namespace Emailcore.Nano.Tests.Gate
         {
             Assert.True(File.Exists(Repo.GateAssembly), "the solution build did not produce " + Repo.GateAssembly);
             GateInspector result = GateInspector.Inspect(Repo.GateAssembly);
-            string figure = $"gate assembly: {result.IlBytes} bytes of IL in {result.Methods} methods, {new FileInfo(Repo.GateAssembly).Length} bytes on disk";
+            string pe = File.Exists(Repo.GatePe) ? $"Emailcore.Nano.pe {new FileInfo(Repo.GatePe).Length} bytes" : "no .pe (MetadataProcessor not run)";
+            string figure = $"gate assembly: {result.IlBytes} bytes of IL in {result.Methods} methods, {new FileInfo(Repo.GateAssembly).Length} bytes on disk, {pe}";
             _output.WriteLine(figure);
             Console.WriteLine(figure);
             File.WriteAllText(Path.Combine(Path.GetDirectoryName(Repo.GateAssembly)!, "code-size.txt"), figure + Environment.NewLine);
@@ -106,6 +107,32 @@ namespace Emailcore.Nano.Tests.Gate
                 """);
             Assert.False(build.Succeeded, build.Output);
             Assert.Contains("error CS0234: The type or namespace name 'Text' does not exist in the namespace 'System'", build.Output);
+        }
+
+        [Theory]
+        [InlineData("echo 'Warning: something the board will not like'", "mdp: Emailcore.Nano rejected (exit 0): Warning: something the board will not like")]
+        [InlineData("echo 'Unable to parse input assembly'; exit 1", "mdp: Emailcore.Nano rejected (exit 1): Unable to parse input assembly")]
+        public void AnythingTheMetadataProcessorReportsFailsTheBuild(string script, string error)
+        {
+            // A stand-in tools folder whose mdp prints the banner, then a diagnostic.
+            string tools = Path.Combine(Path.GetTempPath(), "emailcore-tools-" + Path.GetRandomFileName());
+            Directory.CreateDirectory(Path.Combine(tools, "mdp"));
+            string mdp = Path.Combine(tools, "mdp", "mdp");
+            File.WriteAllText(mdp, "#!/bin/sh\necho 'nanoFramework MetadataProcessor Utility v1'\necho 'Copyright (c) 2019 nanoFramework project contributors'\n" + script + "\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(mdp, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            }
+            try
+            {
+                GateBuild build = GateBuild.Compile("Empty.cs", "namespace Emailcore.Nano.Probe { }", "EmailcoreNanoTools=" + tools);
+                Assert.False(build.Succeeded, build.Output);
+                Assert.Contains(error, build.Output);
+            }
+            finally
+            {
+                Directory.Delete(tools, true);
+            }
         }
 
         [Fact]

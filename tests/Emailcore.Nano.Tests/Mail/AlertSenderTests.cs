@@ -26,7 +26,7 @@ namespace Emailcore.Nano.Tests.Mail
             Assert.Equal(0, alerts.SuppressedCount);
 
             var committed = store.Committed;
-            Assert.Equal(3, committed.Count);
+            Assert.Equal(3, committed.Length);
             Assert.Contains("2 earlier alert(s) were suppressed", committed[2].Text.Replace("=\r\n", ""));
             Assert.Contains("Subject: door closed", committed[2].Text);
         }
@@ -45,7 +45,7 @@ namespace Emailcore.Nano.Tests.Mail
         public void UnknownClockLeavesTheDateOut()
         {
             var store = new MemoryMessageStore();
-            var alerts = new AlertSender(store, new ManualClock { UtcNow = null }, new HostRandom(), "board@lan.example", new[] { "ops@example.com" }, "lan.example", 5, 60);
+            var alerts = new AlertSender(store, new ManualClock { Known = false }, new HostRandom(), "board@lan.example", new[] { "ops@example.com" }, "lan.example", 5, 60);
             Assert.True(alerts.Send("boot", "up") >= 0);
             Assert.DoesNotContain("\r\nDate:", Assert.Single(store.Committed).Text);
         }

@@ -48,7 +48,7 @@ namespace Emailcore.Nano.Tests.Mail
             random.NextBytes(blob);
             var attachments = new[]
             {
-                new Attachment("readings.bin", "application/octet-stream", MemoryMessage.Of(Encoding.Latin1.GetString(blob), Encoding.Latin1)),
+                new Attachment("readings.bin", "application/octet-stream", MemoryMessage.Of(blob)),
                 new Attachment("Messwerte für März.csv", "text/csv", MemoryMessage.Of("t,v\n1,2\n")),
                 new Attachment("empty.txt", "text/plain", MemoryMessage.Of("")),
             };

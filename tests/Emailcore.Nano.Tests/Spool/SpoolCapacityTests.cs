@@ -1,5 +1,6 @@
 using System.Linq;
 using Emailcore.Nano.Mail;
+using Emailcore.Nano.Tests.Support;
 using Emailcore.Nano.Spool;
 using Xunit;
 using static Emailcore.Nano.Tests.Spool.SpoolFixture;

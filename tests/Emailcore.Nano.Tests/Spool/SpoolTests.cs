@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using Emailcore.Nano.Mail;
+using Emailcore.Nano.Tests.Support;
 using Emailcore.Nano.Spool;
 using Xunit;
 using static Emailcore.Nano.Tests.Spool.SpoolFixture;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Emailcore.Nano.Mail;
+using Emailcore.Nano.Tests.Support;
 using Emailcore.Nano.Spool;
 using Xunit;
 using static Emailcore.Nano.Tests.Spool.SpoolFixture;

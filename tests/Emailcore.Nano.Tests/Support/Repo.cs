@@ -14,7 +14,11 @@ namespace Emailcore.Nano.Tests.Support
 
         public static string GateProject => Path.Combine(Root, "src", "Emailcore.Nano.Gate", "Emailcore.Nano.Gate.csproj");
 
-        public static string GateAssembly => Path.Combine(Root, "src", "Emailcore.Nano.Gate", "bin", Configuration, "net10.0", "Emailcore.Nano.Gate.dll");
+        /// <summary>The core compiled for nanoFramework (the gate's output, also the package's assembly).</summary>
+        public static string GateAssembly => Path.Combine(Root, "src", "Emailcore.Nano.Gate", "bin", Configuration, "net10.0", "Emailcore.Nano.dll");
+
+        /// <summary>The MetadataProcessor's conversion of <see cref="GateAssembly"/>; absent when the tools are.</summary>
+        public static string GatePe => Path.ChangeExtension(GateAssembly, ".pe");
 
         /// <summary>The `emailcore` program, copied next to the tests by the project reference.</summary>
         public static string EmailcoreDll => Path.Combine(AppContext.BaseDirectory, "emailcore.dll");

@@ -120,7 +120,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.False(NewClient().Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, false, null, failure));
             Assert.Equal("4.7.5", failure.Status);
 
-            var unknownClock = new SmtpClient(new HostNetwork(TlsSettings.None), new ManualClock { UtcNow = null }, new ClientSettings(), 4);
+            var unknownClock = new SmtpClient(new HostNetwork(TlsSettings.None), new ManualClock { Known = false }, new ClientSettings(), 4);
             Assert.False(unknownClock.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Secure, false, null, failure));
             Assert.Contains("before the clock is set", failure.Text);
         }

@@ -81,10 +81,18 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             }
         }
 
+        private static SaslUsers Users(string user, string password, int iterations)
+        {
+            byte[] salt = RandomNumberGenerator.GetBytes(16);
+            byte[] hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+            byte[] file = Encoding.UTF8.GetBytes(user + ":$pbkdf2-sha256$" + iterations + "$" + Convert.ToBase64String(salt) + "$" + Convert.ToBase64String(hash) + "\n");
+            return SaslUsers.Parse(file, file.Length, "users");
+        }
+
         [Fact]
         public void UsersFileChecksPasswords()
         {
-            SaslUsers users = SessionTests.Users("alice", "pw", 10);
+            SaslUsers users = Users("alice", "pw", 10);
             byte[] name = Encoding.UTF8.GetBytes("alice");
             Assert.True(users.Check(name, 0, name.Length, Encoding.UTF8.GetBytes("pw"), 0, 2));
             Assert.False(users.Check(name, 0, name.Length, Encoding.UTF8.GetBytes("pX"), 0, 2));

@@ -47,7 +47,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         private static (SmtpServer server, MemoryMessageStore store, int port) Start(Action<ServerSettings> tweak)
         {
             int port = RelayFixture.FreePort();
-            ServerSettings settings = SessionTests.Settings(tweak);
+            ServerSettings settings = Portable.SessionCases.Settings(tweak == null ? null : new Portable.SessionCases.Tweak(tweak));
             var store = new MemoryMessageStore();
             var server = new SmtpServer(settings, new[] { ListenSpec.Parse("127.0.0.1:" + port)! }, new HostNetwork(TlsSettings.None), store, new HostClock(), new ListLog());
             server.Start();

@@ -3,6 +3,7 @@ using System.Text;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Smtp.Server;
+using Emailcore.Nano.Tests.Portable;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
 
@@ -114,7 +115,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         {
             var connection = new ScriptedConnection().Then(Encoding.ASCII.GetBytes(input));
             prepare?.Invoke(connection);
-            ServerSettings settings = SessionTests.Settings(s =>
+            ServerSettings settings = SessionCases.Settings(s =>
             {
                 s.TlsOffered = true;
                 s.TlsAdmission = _admission;
