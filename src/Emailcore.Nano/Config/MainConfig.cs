@@ -113,6 +113,12 @@ namespace Emailcore.Nano.Config
             return ConfigSyntax.SplitList(GetString(parameter));
         }
 
+        /// <summary>The line that set the parameter (0: its default), for "file:line" errors found by the component that uses it.</summary>
+        public int LineOf(Parameter parameter)
+        {
+            return _lines[parameter.Index];
+        }
+
         /// <summary>Checks every parameter's effective value; throws at the first bad one.</summary>
         public void Validate()
         {
