@@ -26,6 +26,9 @@ namespace Emailcore.Nano.Alerts
     {
         private const long Never = long.MinValue;
 
+        // Key, flags, credit, updated, last sent, last content, suppressed, since, last use.
+        private const int SlotBytes = 4 + 1 + 8 + 8 + 8 + 4 + 4 + 8 + 8;
+
         private readonly int _limit;
         private readonly long _window;
         private readonly long _interval;
@@ -175,6 +178,57 @@ namespace Emailcore.Nano.Alerts
             return _suppressedSince[slot];
         }
 
+        /// <summary>Bytes <see cref="Save"/> writes: a fixed size for a given table.</summary>
+        public int StateBytes
+        {
+            get { return _key.Length * SlotBytes; }
+        }
+
+        /// <summary>
+        /// Writes the whole table (little-endian, <see cref="StateBytes"/> long), for a process that keeps storm
+        /// control across runs (`emailcore send --key`); its times must then come from a clock that survives runs.
+        /// </summary>
+        public void Save(byte[] into)
+        {
+            for (int i = 0, p = 0; i < _key.Length; i++)
+            {
+                p = Put(into, p, _key[i], 4);
+                into[p++] = (byte)((_used[i] ? 1 : 0) | (_problemTold[i] ? 2 : 0));
+                p = Put(into, p, _credit[i], 8);
+                p = Put(into, p, _updated[i], 8);
+                p = Put(into, p, _lastSent[i], 8);
+                p = Put(into, p, _lastContent[i], 4);
+                p = Put(into, p, _suppressed[i], 4);
+                p = Put(into, p, _suppressedSince[i], 8);
+                p = Put(into, p, _lastUse[i], 8);
+            }
+        }
+
+        /// <summary>Reads what <see cref="Save"/> wrote; false (and the table left fresh) when the size does not match.</summary>
+        public bool Load(byte[] from, int length)
+        {
+            if (length != StateBytes)
+            {
+                return false;
+            }
+
+            for (int i = 0, p = 0; i < _key.Length; i++, p += SlotBytes)
+            {
+                _key[i] = (int)Get(from, p, 4);
+                _used[i] = (from[p + 4] & 1) != 0;
+                _problemTold[i] = (from[p + 4] & 2) != 0;
+                _credit[i] = Get(from, p + 5, 8);
+                _updated[i] = Get(from, p + 13, 8);
+                _lastSent[i] = Get(from, p + 21, 8);
+                _lastContent[i] = (int)Get(from, p + 29, 4);
+                _suppressed[i] = (int)Get(from, p + 33, 4);
+                _suppressedSince[i] = Get(from, p + 37, 8);
+                _lastUse[i] = Get(from, p + 45, 8);
+            }
+
+            return true;
+        }
+
         /// <summary>FNV-1a over the UTF-16 code units: cheap, allocation-free, and spread well enough for a few dozen keys.</summary>
         public static int Hash(string text)
         {
@@ -185,6 +239,27 @@ namespace Emailcore.Nano.Alerts
             }
 
             return (int)hash;
+        }
+
+        private static int Put(byte[] into, int p, long value, int size)
+        {
+            for (int k = 0; k < size; k++)
+            {
+                into[p + k] = (byte)(value >> (8 * k));
+            }
+
+            return p + size;
+        }
+
+        private static long Get(byte[] from, int p, int size)
+        {
+            long value = 0;
+            for (int k = size - 1; k >= 0; k--)
+            {
+                value = (value << 8) | from[p + k];
+            }
+
+            return size == 4 ? (int)value : value;
         }
 
         private void Refill(int slot, long now)
