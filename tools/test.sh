@@ -14,6 +14,7 @@ packages=(
   dnsmasq-base                                   # DNS served on loopback
   python3 python3-aiosmtpd                       # smtplib, email and aiosmtpd in Debian's /usr/bin/python3
   openssl ca-certificates curl                   # certificates, TLS probes, curl as an SMTP client
+  systemd                                        # systemd-analyze verify on tools/emailcore.service
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +41,7 @@ grep -q '^=== Basic AUTH supported' <<<"$swaks_support" || peer_missing "swaks c
 openssl version >/dev/null 2>&1 || peer_missing "openssl is missing" openssl
 curl_features=$(curl -V 2>/dev/null || true)
 grep -q '^Protocols:.* smtps' <<<"$curl_features" || peer_missing "curl cannot speak SMTP over TLS" curl
+systemd-analyze --version >/dev/null 2>&1 || peer_missing "systemd-analyze is missing" systemd
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 configuration=Release

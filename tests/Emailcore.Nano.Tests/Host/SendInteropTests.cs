@@ -91,6 +91,7 @@ namespace Emailcore.Nano.Tests.Host
         public void SendIntoTheSpoolOfAStoppedRelayIsDeliveredAtItsNextStart()
         {
             _relay.Stop();
+            Assert.Contains("stopped", _relay.Log);
             RunResult run = Run.Emailcore("send", "--config", _relay.Config, "--to", "ops@example.com", "--subject", "queued while stopped");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("relay=spool", run.StandardOutput);
