@@ -15,6 +15,7 @@ packages=(
   python3 python3-aiosmtpd                       # smtplib, email and aiosmtpd in Debian's /usr/bin/python3
   openssl ca-certificates curl                   # certificates, TLS probes, curl as an SMTP client
   libc6-i386 lib32stdc++6 lib32gcc-s1            # the 32-bit nanoCLR of the interpreter tier (tools/interpreter.sh)
+  systemd                                        # systemd-analyze verify on tools/emailcore.service
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -46,6 +47,7 @@ nanoclr32=$nano_tools/nanoclr/x86/bin/nanoFramework.nanoCLR.test
 if [ -x "$nanoclr32" ] && ldd "$nanoclr32" 2>&1 | grep -q 'not found'; then
   peer_missing "the 32-bit nanoCLR lacks i386 libraries" "libc6-i386 lib32stdc++6 lib32gcc-s1"
 fi
+systemd-analyze --version >/dev/null 2>&1 || peer_missing "systemd-analyze is missing" systemd
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 configuration=Release

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Emailcore.Nano.Alerts;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Device.Platform;
 using Emailcore.Nano.Platform;
@@ -16,8 +17,8 @@ namespace Emailcore.Nano.Device
     {
         public const string Root = "I:\\";
 
-        /// <summary>Device code sends alerts through this (null when alert_recipients is empty): Program.Alerts.Send(subject, text).</summary>
-        public static Mail.AlertSender Alerts { get; private set; }
+        /// <summary>Device code sends alerts through this: Program.Alerts.Send(new Alert(key, subject, text)).</summary>
+        public static AlertService Alerts { get; private set; }
         public const string ConfigFile = "main.cf";
 
         private const int WatchMilliseconds = 10000;
@@ -54,6 +55,7 @@ namespace Emailcore.Nano.Device
             try
             {
                 appliance = new Appliance(config, spool, new DeviceNetwork(tls, random), files, clock, random, log);
+                Alerts = AlertService.Create(config, spool, clock, random, log);
             }
             catch (ConfigException e)
             {
@@ -63,14 +65,7 @@ namespace Emailcore.Nano.Device
 
             appliance.Start();
             log.Write(LogLevel.Info, "emailcore: relay running");
-            string[] recipients = config.GetList(Parameters.AlertRecipients);
-            if (recipients.Length > 0)
-            {
-                string host = config.GetString(Parameters.Myhostname);
-                Alerts = new Mail.AlertSender(spool, clock, random, config.GetString(Parameters.AlertSender), recipients, host.Length > 0 ? host : "localhost",
-                    config.GetCount(Parameters.AlertRateLimit), config.GetSeconds(Parameters.AlertRateWindow));
-                Alerts.Send("Emailcore.Nano started", "The relay is running and its spool holds " + spool.Messages().Length.ToString() + " message(s).");
-            }
+            Alerts.Send("boot", "Emailcore.Nano started", "The relay is running and its spool holds " + spool.Messages().Length.ToString() + " message(s).");
             while (true)
             {
                 Thread.Sleep(WatchMilliseconds);

@@ -38,11 +38,19 @@ namespace Emailcore.Nano.Host
                 }
                 catch (IOException e)
                 {
-                    throw new StoreException("the spool " + directory + " is in use by another emailcore process (" + e.Message + ")", e);
+                    throw new SpoolInUseException("the spool " + directory + " is in use by another emailcore process (" + e.Message + ")", e);
                 }
             }
 
             return Nano.Spool.Spool.Open(config, store, log, new HostClock(), readOnly);
+        }
+    }
+
+    /// <summary>The spool's lock is held: a relay (or another writer) is running on it.</summary>
+    public sealed class SpoolInUseException : StoreException
+    {
+        public SpoolInUseException(string message, Exception inner) : base(message, inner)
+        {
         }
     }
 }

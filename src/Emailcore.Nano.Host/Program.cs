@@ -15,6 +15,8 @@ namespace Emailcore.Nano.Host
                 QueueCommands.Queue(),
                 QueueCommands.Flush(),
                 QueueCommands.Spool(),
+                SendCommand.Create(),
+                SendmailCommand.Create(),
             };
             return root.Parse(args).Invoke();
         }

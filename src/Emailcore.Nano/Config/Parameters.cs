@@ -188,17 +188,26 @@ namespace Emailcore.Nano.Config
         /// <summary>Largest original message returned whole in a bounce; larger ones return only their header (Postfix's bounce_size_limit).</summary>
         public static readonly Parameter BounceSizeLimit = Define("bounce_size_limit", ParameterKind.Size, "50000", "4096");
 
-        /// <summary>Envelope and From address of alerts the device sends (Mail/AlertSender).</summary>
+        /// <summary>Envelope sender and From of alerts: an address, optionally with a display name ("Rack 3 &lt;board@lan.example&gt;").</summary>
         public static readonly Parameter AlertSender = Define("alert_sender", ParameterKind.Text, "alerts@localhost", "alerts@localhost");
 
-        /// <summary>Where alerts go; empty: no alerts (the boot alert included).</summary>
+        /// <summary>Where alerts go when the call names no recipients; empty: nowhere (the boot alert included).</summary>
         public static readonly Parameter AlertRecipients = Define("alert_recipients", ParameterKind.Text, "", "");
 
-        /// <summary>Alerts allowed per alert_rate_window; the rest are counted and reported with the next one.</summary>
+        /// <summary>Alerts of one key allowed per alert_rate_window (a token bucket); the rest are counted and reported with the next one.</summary>
         public static readonly Parameter AlertRateLimit = Define("alert_rate_limit", ParameterKind.Count, "10", "10");
 
-        /// <summary>The window of alert_rate_limit.</summary>
+        /// <summary>The window of alert_rate_limit: the bucket refills one alert every alert_rate_window / alert_rate_limit.</summary>
         public static readonly Parameter AlertRateWindow = Define("alert_rate_window", ParameterKind.Time, "1h", "1h");
+
+        /// <summary>Alert keys storm control tracks at once (a fixed table); past it, new keys share one more bucket.</summary>
+        public static readonly Parameter AlertKeyLimit = Define("alert_key_limit", ParameterKind.Count, "64", "8");
+
+        /// <summary>An alert equal to the last one of its key sent within this time is suppressed (and counted).</summary>
+        public static readonly Parameter AlertDedupeWindow = Define("alert_dedupe_window", ParameterKind.Time, "10m", "10m");
+
+        /// <summary>yes: alert text that is not ASCII goes as 8bit with BODY=8BITMIME (RFC 6152), only right when every next hop for alerts offers 8BITMIME; no: quoted-printable.</summary>
+        public static readonly Parameter Alert8BitMime = Define("alert_8bitmime", ParameterKind.Bool, "no", "no");
 
         /// <summary>TLS sessions open at once (client and server together); 0: no limit. A board without PSRAM has native heap for one (~33 KB each).</summary>
         public static readonly Parameter TlsSessionLimit = Define("tls_session_limit", ParameterKind.Count, "0", "1");

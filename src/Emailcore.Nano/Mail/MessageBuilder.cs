@@ -4,76 +4,155 @@ using Emailcore.Nano.Text;
 namespace Emailcore.Nano.Mail
 {
     /// <summary>
-    /// Composes an RFC 5322 message from parts the caller has: plain text in UTF-8 sent quoted-printable, and
-    /// attachments in base64 inside multipart/mixed (RFC 2046 §5.1.3). Everything is 7-bit, so any server
-    /// takes it without 8BITMIME. Content streams through; nothing is held whole.
+    /// Composes an RFC 5322 message we generate (an alert): From, To, Cc, Subject, Date, Message-ID, MIME-Version,
+    /// Auto-Submitted (RFC 3834 §5), then the text as 7bit, 8bit or quoted-printable, and attachments in base64
+    /// inside multipart/mixed (RFC 2046 §5.1.3). Header values are checked first (<see cref="Check"/>), so a CR
+    /// or LF smuggled into any of them is refused rather than written. Content streams through in chunks.
     /// </summary>
     public sealed class MessageBuilder
     {
+        private const string Hex = "0123456789ABCDEF";
+
+        // RFC 2231 §3: continuation segments short enough that "filename*9*=" and the segment fit in a line.
+        private const int ParameterSegment = 60;
+
         private readonly BodyEncoder _encoder;
+        private readonly HeaderWriter _header = new HeaderWriter();
 
         public MessageBuilder(int bufferBytes)
         {
             _encoder = new BodyEncoder(bufferBytes);
         }
 
-        /// <param name="date">The Date field; when the clock is not yet known the caller passes null-equivalent <see cref="DateTime.MinValue"/> and the field is left out for the submission server to add (RFC 6409 §8.3).</param>
-        public void Write(MessageWriter w, string from, string[] to, string subject, DateTime date, string messageId, IMessageSource body, Attachment[] attachments, string boundary)
+        /// <summary>Whether the parts can be written as they are; <paramref name="field"/> names the one at fault.</summary>
+        public static MessageProblem Check(MessageParts m, out string field)
         {
-            w.Line("From: <" + from + ">");
-            string recipients = "<" + to[0] + ">";
-            for (int i = 1; i < to.Length; i++)
+            field = "To";
+            if (m.To == null || m.To.Length == 0)
             {
-                recipients += ",\r\n <" + to[i] + ">";
+                return MessageProblem.NoRecipients;
             }
 
-            w.Line("To: " + recipients);
-            w.Line("Subject: " + EncodedWord.Encode(subject));
-            if (date != DateTime.MinValue)
+            MessageProblem problem = CheckAddresses(m.To);
+            if (problem == MessageProblem.None)
             {
-                w.Line("Date: " + Rfc5322Date.Format(date));
+                field = "Cc";
+                problem = CheckAddresses(m.Cc);
             }
 
-            w.Line("Message-ID: <" + messageId + ">");
-            w.Line("MIME-Version: 1.0");
-            bool multipart = attachments != null && attachments.Length > 0;
+            if (problem == MessageProblem.None)
+            {
+                field = "From";
+                problem = m.From == null ? MessageProblem.InvalidAddress : CheckAddress(m.From);
+            }
+
+            if (problem != MessageProblem.None)
+            {
+                return problem;
+            }
+
+            field = "Subject";
+            if (!HeaderWriter.IsSafe(m.Subject) || !HeaderWriter.IsSafe(m.MessageId))
+            {
+                return MessageProblem.LineBreakInHeader;
+            }
+
+            for (int i = 0; m.Attachments != null && i < m.Attachments.Length; i++)
+            {
+                Attachment a = m.Attachments[i];
+                field = "attachment " + (i + 1).ToString();
+                if (!HeaderWriter.IsSafe(a.FileName) || !HeaderWriter.IsSafe(a.ContentType))
+                {
+                    return MessageProblem.LineBreakInHeader;
+                }
+
+                if (!IsMediaType(a.ContentType))
+                {
+                    return MessageProblem.InvalidContentType;
+                }
+            }
+
+            field = null;
+            return MessageProblem.None;
+        }
+
+        /// <summary>Reads the text once to pick its transfer encoding (see <see cref="BodyEncoder.Choose"/>).</summary>
+        public TransferEncoding ChooseEncoding(MessageParts m)
+        {
+            return _encoder.Choose(m.Body, m.AllowEightBit);
+        }
+
+        /// <summary>Writes a message that passed <see cref="Check"/>, its text in <paramref name="text"/> encoding.</summary>
+        public void Write(MessageWriter w, MessageParts m, TransferEncoding text)
+        {
+            HeaderWriter h = _header;
+            h.Attach(w);
+            h.Addresses("From", new Mailbox[] { m.From });
+            h.Addresses("To", m.To);
+            if (m.Cc != null && m.Cc.Length > 0)
+            {
+                h.Addresses("Cc", m.Cc);
+            }
+
+            h.Begin("Subject");
+            h.Text(m.Subject == null ? string.Empty : m.Subject);
+            h.End();
+            if (m.Date != DateTime.MinValue)
+            {
+                h.Field("Date", Rfc5322Date.Format(m.Date));
+            }
+
+            h.Field("Message-ID", "<" + m.MessageId + ">");
+            h.Field("MIME-Version", "1.0");
+
+            // RFC 3834 §5: generated by a program, so vacation responders and the like stay quiet.
+            h.Field("Auto-Submitted", "auto-generated");
+            bool multipart = m.Attachments != null && m.Attachments.Length > 0;
             if (multipart)
             {
-                w.Line("Content-Type: multipart/mixed; boundary=\"" + boundary + "\"");
-                w.Line(string.Empty);
+                h.Begin("Content-Type");
+                h.Word("multipart/mixed;");
+                h.Word("boundary=\"" + m.Boundary + "\"");
+                h.End();
+                w.AppendCrLf();
                 w.Line("This is a multi-part message in MIME format.");
-                w.Line("--" + boundary);
+                w.Line("--" + m.Boundary);
             }
 
-            w.Line("Content-Type: text/plain; charset=utf-8");
-            w.Line("Content-Transfer-Encoding: quoted-printable");
-            w.Line(string.Empty);
-            _encoder.QuotedPrintable(body, w);
+            h.Field("Content-Type", "text/plain; charset=utf-8");
+            h.Field("Content-Transfer-Encoding", text == TransferEncoding.SevenBit ? "7bit" : text == TransferEncoding.EightBit ? "8bit" : "quoted-printable");
+            w.AppendCrLf();
+            _encoder.Text(m.Body, text, w);
             if (!multipart)
             {
-                w.Line(string.Empty);
                 return;
             }
 
-            for (int i = 0; i < attachments.Length; i++)
+            for (int i = 0; i < m.Attachments.Length; i++)
             {
-                Attachment a = attachments[i];
-                w.Line(string.Empty);
-                w.Line("--" + boundary);
-                w.Line("Content-Type: " + a.ContentType);
-                w.Line("Content-Disposition: attachment; " + FileNameParameter(a.FileName));
-                w.Line("Content-Transfer-Encoding: base64");
-                w.Line(string.Empty);
+                Attachment a = m.Attachments[i];
+
+                // RFC 2046 §5.1.1: the CRLF before a delimiter belongs to it, so each part keeps its own last line break.
+                w.AppendCrLf();
+                w.Line("--" + m.Boundary);
+                h.Field("Content-Type", a.ContentType);
+                h.Begin("Content-Disposition");
+                h.Word("attachment;");
+                FileName(a.FileName);
+                h.End();
+                h.Field("Content-Transfer-Encoding", "base64");
+                w.AppendCrLf();
                 _encoder.Base64(a.Content, w);
             }
 
-            w.Line("--" + boundary + "--");
+            w.AppendCrLf();
+            w.Line("--" + m.Boundary + "--");
         }
 
-        /// <summary>filename="x" for plain names, RFC 2231 §4 filename*=utf-8''%XX otherwise.</summary>
-        private static string FileNameParameter(string name)
+        /// <summary>filename="x" for short plain names, else RFC 2231 §3-4 filename*0*=utf-8''%XX... in continuation segments.</summary>
+        private void FileName(string name)
         {
-            bool plain = true;
+            bool plain = name.Length + 11 <= ParameterSegment;
             for (int i = 0; i < name.Length; i++)
             {
                 char c = name[i];
@@ -82,19 +161,94 @@ namespace Emailcore.Nano.Mail
 
             if (plain)
             {
-                return "filename=\"" + name + "\"";
+                _header.Word("filename=\"" + name + "\"");
+                return;
             }
 
             byte[] bytes = Utf8.GetBytes(name);
-            string encoded = string.Empty;
+            string segment = "utf-8''";
+            int number = 0;
+            bool single = true;
             for (int i = 0; i < bytes.Length; i++)
             {
                 int b = bytes[i];
                 bool attributeChar = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '.' || b == '-' || b == '_';
-                encoded += attributeChar ? ((char)b).ToString() : "%" + "0123456789ABCDEF"[b >> 4].ToString() + "0123456789ABCDEF"[b & 0xF].ToString();
+                segment += attributeChar ? ((char)b).ToString() : "%" + Hex[b >> 4].ToString() + Hex[b & 0xF].ToString();
+                if (segment.Length >= ParameterSegment && i < bytes.Length - 1)
+                {
+                    _header.Word("filename*" + number.ToString() + "*=" + segment + ";");
+                    segment = string.Empty;
+                    number++;
+                    single = false;
+                }
             }
 
-            return "filename*=utf-8''" + encoded;
+            _header.Word(single ? "filename*=" + segment : "filename*" + number.ToString() + "*=" + segment);
+        }
+
+        private static MessageProblem CheckAddresses(Mailbox[] list)
+        {
+            for (int i = 0; list != null && i < list.Length; i++)
+            {
+                MessageProblem problem = list[i] == null ? MessageProblem.InvalidAddress : CheckAddress(list[i]);
+                if (problem != MessageProblem.None)
+                {
+                    return problem;
+                }
+            }
+
+            return MessageProblem.None;
+        }
+
+        private static MessageProblem CheckAddress(Mailbox mailbox)
+        {
+            if (!HeaderWriter.IsSafe(mailbox.Address) || !HeaderWriter.IsSafe(mailbox.DisplayName))
+            {
+                return MessageProblem.LineBreakInHeader;
+            }
+
+            return Mailbox.IsValidAddress(mailbox.Address) ? MessageProblem.None : MessageProblem.InvalidAddress;
+        }
+
+        /// <summary>RFC 2045 §5.1: type "/" subtype as tokens, then optional "; parameter" text in printable ASCII.</summary>
+        private static bool IsMediaType(string value)
+        {
+            if (value == null)
+            {
+                return false;
+            }
+
+            int slash = -1;
+            int end = value.IndexOf(';');
+            if (end < 0)
+            {
+                end = value.Length;
+            }
+
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c < 0x20 || c > 0x7E)
+                {
+                    return false;
+                }
+
+                if (i >= end)
+                {
+                    continue;
+                }
+
+                if (c == '/' && slash < 0)
+                {
+                    slash = i;
+                }
+                else if (c <= ' ' || "()<>@,;:\\\"/[]?=".IndexOf(c) >= 0)
+                {
+                    return false;
+                }
+            }
+
+            return slash > 0 && slash < end - 1;
         }
     }
 }

@@ -14,6 +14,13 @@ namespace Emailcore.Nano.Mail
                 + " " + Two(utc.Hour) + ":" + Two(utc.Minute) + ":" + Two(utc.Second) + " +0000";
         }
 
+        /// <summary>"14:02 UTC" when <paramref name="utc"/> falls on the day of <paramref name="now"/>, else "27 Nov 14:02 UTC".</summary>
+        public static string TimeOfDay(DateTime utc, DateTime now)
+        {
+            string time = Two(utc.Hour) + ":" + Two(utc.Minute) + " UTC";
+            return utc.Date == now.Date ? time : utc.Day.ToString() + " " + Months[utc.Month - 1] + " " + time;
+        }
+
         private static string Two(int value)
         {
             return value < 10 ? "0" + value.ToString() : value.ToString();

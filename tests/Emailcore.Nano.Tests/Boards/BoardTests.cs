@@ -70,10 +70,13 @@ namespace Emailcore.Nano.Tests.Boards
             var server = new SmtpServer(ServerSettings.From(config), config.GetList(Parameters.SmtpdListen).Select(l => ListenSpec.Parse(l)!).ToArray(), network, spool, clock, log);
             var queue = new QueueManager(config, spool, network, new HostFileSystem(root), clock, new HostRandom(), log);
 
+            var alerts = Nano.Alerts.AlertService.Create(config, spool, clock, new HostRandom(), log);
+
             var walker = new HeapWalker();
             walker.Walk(server);
             walker.Walk(queue);
             walker.Walk(spool);
+            walker.Walk(alerts);
             foreach (KeyValuePair<string, long> row in walker.ByType.OrderByDescending(r => r.Value).Take(12))
             {
                 _output.WriteLine($"{row.Key,-32} {row.Value,8}");
