@@ -381,9 +381,15 @@ namespace Emailcore.Nano.Smtp.Server
             {
                 bit = 1;
                 long size;
-                if (vn < 0 || !Ascii.TryParseDecimal(line, v, vn, long.MaxValue / 2, out size))
+                if (vn < 0 || vn > 20 || !Ascii.IsDigits(line, v, vn))
                 {
                     return "501 5.5.4 Bad SIZE syntax";
+                }
+
+                // RFC 1870 §4: size-value is 1*20DIGIT; one too large to count is larger than any limit.
+                if (!Ascii.TryParseDecimal(line, v, vn, long.MaxValue / 2, out size))
+                {
+                    size = long.MaxValue / 2;
                 }
 
                 _envelope.DeclaredSize = size;
