@@ -261,6 +261,12 @@ namespace Emailcore.Nano.Smtp.Client
             {
                 BrokenBy(indexes, count, results, phase, e.Message);
             }
+            catch (StoreException e)
+            {
+                // The content could not be read mid-DATA: the final dot must never follow a part of it, and the
+                // half-sent transaction cannot be reused, so the connection goes; the message was not sent.
+                Unanswered(indexes, count, results, "4.3.0", "451 4.3.0 message not sent to " + Relay + ": " + e.Message);
+            }
         }
 
         /// <summary>Says QUIT (RFC 5321 §4.1.1.10) and closes; a server that does not answer in time is closed anyway.</summary>
@@ -739,13 +745,18 @@ namespace Emailcore.Nano.Smtp.Client
         // Recipients without a final answer yet are deferred: the server may or may not have the message.
         private void BrokenBy(int[] indexes, int count, DeliveryResult[] results, string phase, string why)
         {
-            string text = "451 4.4.2 lost connection with " + Relay + " while sending " + phase + ": " + why;
+            Unanswered(indexes, count, results, "4.4.2", "451 4.4.2 lost connection with " + Relay + " while sending " + phase + ": " + why);
+        }
+
+        /// <summary>Defers every recipient without a final answer and closes the connection, which is not usable any more.</summary>
+        private void Unanswered(int[] indexes, int count, DeliveryResult[] results, string status, string text)
+        {
             for (int i = 0; i < count; i++)
             {
                 DeliveryResult r = results[indexes[i]];
                 if (r.Code == 0)
                 {
-                    r.Set(451, "4.4.2", text, Relay);
+                    r.Set(451, status, text, Relay);
                 }
             }
 
