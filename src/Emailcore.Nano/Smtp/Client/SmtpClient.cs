@@ -22,7 +22,8 @@ namespace Emailcore.Nano.Smtp.Client
         private readonly IClock _clock;
         private readonly ClientSettings _settings;
         private readonly LineReader _reader = new LineReader(ReplyLineCapacity);
-        private readonly OutputBuffer _output = new OutputBuffer(1024);
+        private readonly Deadline _deadline;
+        private readonly OutputBuffer _output;
         private readonly byte[] _chunk = new byte[512];
         private readonly Reply _reply;
         private readonly Capabilities _capabilities = new Capabilities();
@@ -37,7 +38,9 @@ namespace Emailcore.Nano.Smtp.Client
             _network = network;
             _clock = clock;
             _settings = settings;
-            _reply = new Reply(_reader);
+            _deadline = new Deadline(clock);
+            _output = new OutputBuffer(1024, _deadline);
+            _reply = new Reply(_reader, _deadline);
             _onEhloLine = OnEhloLine;
             _rcptCodes = new int[maxRecipients];
         }
