@@ -12,7 +12,6 @@ using Emailcore.Nano.Platform;
 using Emailcore.Nano.Smtp.Client;
 using Emailcore.Nano.Smtp.Server;
 using Emailcore.Nano.Smtp.Wire;
-using Emailcore.Nano.Tests.Smtp.Server;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
 
@@ -84,7 +83,7 @@ namespace Emailcore.Nano.Tests.Hardening
             var connection = new TricklingConnection(clock, input, millisecondsPerByte);
             var store = new MemoryMessageStore();
             var log = new ListLog();
-            ServerSettings settings = SessionTests.Settings(s =>
+            ServerSettings settings = Sessions.Settings(s =>
             {
                 s.TimeoutMilliseconds = 1000;
                 s.SessionLimitMilliseconds = 0;
@@ -129,7 +128,7 @@ namespace Emailcore.Nano.Tests.Hardening
             var store = new MemoryMessageStore();
             var connection = new ScriptedConnection().Then(Transaction);
             var trickle = new TricklingConnection(clock, "Subject: slow\r\n", 200);
-            var session = new SmtpSession(SessionTests.Settings(s => s.TimeoutMilliseconds = 1000), store.CreateSink(), clock, new ListLog());
+            var session = new SmtpSession(Sessions.Settings(s => s.TimeoutMilliseconds = 1000), store.CreateSink(), clock, new ListLog());
             session.Run(new Concatenated(connection, trickle), ListenMode.Smtp);
             Assert.EndsWith("354 End data with <CR><LF>.<CR><LF>\r\n421 4.4.2 mx.example.com Error: timeout exceeded\r\n", connection.WrittenText + trickle.Written);
             Assert.Empty(store.Committed);
@@ -142,11 +141,11 @@ namespace Emailcore.Nano.Tests.Hardening
             var clock = new ManualClock();
             // The command lines come in time (40 ms a byte); the 100-octet answer to the challenge would take 4 s.
             var trickle = new TricklingConnection(clock, "EHLO c.example\r\nAUTH LOGIN\r\n" + string.Concat(Enumerable.Repeat("QUFB", 25)) + "\r\n", 40);
-            ServerSettings settings = SessionTests.Settings(s =>
+            ServerSettings settings = Sessions.Settings(s =>
             {
                 s.TimeoutMilliseconds = 1000;
                 s.AuthEnabled = true;
-                s.Users = SessionTests.Users();
+                s.Users = Sessions.Users();
             });
             var session = new SmtpSession(settings, new MemoryMessageStore().CreateSink(), clock, new ListLog());
             session.Run(new Concatenated(new ScriptedConnection(), trickle, tls: true), ListenMode.Smtp);
@@ -172,7 +171,7 @@ namespace Emailcore.Nano.Tests.Hardening
             var clock = new ManualClock();
             var flood = new ScriptedConnection().Then(string.Concat(Enumerable.Repeat("NOOP\r\n", 150)));
             var log = new ListLog();
-            var session = new SmtpSession(SessionTests.Settings(s => s.SessionLimitMilliseconds = 1000), new MemoryMessageStore().CreateSink(), new StepClock(clock, 10), log);
+            var session = new SmtpSession(Sessions.Settings(s => s.SessionLimitMilliseconds = 1000), new MemoryMessageStore().CreateSink(), new StepClock(clock, 10), log);
             session.Run(flood, ListenMode.Smtp);
             Assert.EndsWith("421 4.4.2 mx.example.com Error: session time limit exceeded\r\n", flood.WrittenText);
             Assert.True(flood.WrittenText.Split("250 2.0.0 Ok").Length - 1 < 150);
@@ -208,7 +207,7 @@ namespace Emailcore.Nano.Tests.Hardening
         [Fact]
         public void SlowClientsOnARealListenerAreCutAndTheirSlotsFreed()
         {
-            ServerSettings settings = SessionTests.Settings(s =>
+            ServerSettings settings = Sessions.Settings(s =>
             {
                 s.TimeoutMilliseconds = 2000;
                 s.ConnectionLimit = 2;

@@ -44,7 +44,7 @@ namespace Emailcore.Nano.Tests.Hardening
             // RFC 1870 §4: size-value is 1*20DIGIT; one we cannot even count exceeds any limit (552, not 501).
             var store = new MemoryMessageStore();
             var connection = new ScriptedConnection().Then("EHLO c.example\r\nMAIL FROM:<a@b.example> SIZE=" + size + "\r\nNOOP\r\n");
-            new SmtpSession(Smtp.Server.SessionTests.Settings(), store.CreateSink(), new ManualClock(), new ListLog()).Run(connection, ListenMode.Smtp);
+            new SmtpSession(Sessions.Settings(), store.CreateSink(), new ManualClock(), new ListLog()).Run(connection, ListenMode.Smtp);
             Assert.Contains("\r\n552 5.3.4 Message size exceeds fixed limit\r\n", connection.WrittenText);
         }
 
@@ -56,7 +56,7 @@ namespace Emailcore.Nano.Tests.Hardening
         public void ASizeThatIsNotDigitsIsStillBadSyntax(string size)
         {
             var connection = new ScriptedConnection().Then("EHLO c.example\r\nMAIL FROM:<a@b.example> SIZE=" + size + "\r\n");
-            new SmtpSession(Smtp.Server.SessionTests.Settings(), new MemoryMessageStore().CreateSink(), new ManualClock(), new ListLog()).Run(connection, ListenMode.Smtp);
+            new SmtpSession(Sessions.Settings(), new MemoryMessageStore().CreateSink(), new ManualClock(), new ListLog()).Run(connection, ListenMode.Smtp);
             Assert.Contains("\r\n501 5.5.4 Bad SIZE syntax\r\n", connection.WrittenText);
         }
     }

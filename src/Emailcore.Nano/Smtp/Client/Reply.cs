@@ -175,9 +175,10 @@ namespace Emailcore.Nano.Smtp.Client
 
         private int StatusLength()
         {
-            // RFC 3463 §2: class "." subject "." detail, digits of 1, 1-3 and 1-3.
+            // RFC 3463 §2: class "." subject "." detail, digits of 1, 1-3 and 1-3; RFC 2034 §4: the class is the reply
+            // code's first digit (a "226 4.3.0" is not taken at its word: it gets the class default).
             int p = 0;
-            if (TextLength < 5 || _text[0] < '2' || _text[0] > '5' || _text[0] == '3' || _text[1] != '.')
+            if (TextLength < 5 || _text[0] != '0' + Code / 100 || _text[0] == '3' || _text[1] != '.')
             {
                 return 0;
             }
