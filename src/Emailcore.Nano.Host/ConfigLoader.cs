@@ -20,6 +20,9 @@ namespace Emailcore.Nano.Host
             byte[] content;
             try
             {
+                // Checked before reading: the file is read whole.
+                MainConfig.CheckFileSize(displayName ?? path, new FileInfo(path).Length, board);
+
                 content = File.ReadAllBytes(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -21,14 +21,18 @@ namespace Emailcore.Nano.Host
         /// <summary>The directory the configuration names, as an absolute path.</summary>
         public static string Directory(MainConfig config) => Path.GetFullPath(config.GetString(Parameters.QueueDirectory));
 
-        /// <summary>Opens and recovers the spool; throws <see cref="StoreException"/> when another process holds it for writing.</summary>
+        /// <summary>
+        /// Opens and recovers the spool; throws <see cref="StoreException"/> saying why a writer cannot have it: another
+        /// process holds it, or its directory is read-only, full or not writable.
+        /// </summary>
         public static Nano.Spool.Spool Open(MainConfig config, ILog log, bool readOnly)
         {
             string directory = Directory(config);
-            var store = new HostFileStore(directory);
-            if (!readOnly)
+            HostFileStore store;
+            try
             {
-                try
+                store = new HostFileStore(directory);
+                if (!readOnly)
                 {
                     var handle = new FileStream(Path.Combine(directory, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                     lock (Locks)
@@ -36,10 +40,16 @@ namespace Emailcore.Nano.Host
                         Locks.Add(handle);
                     }
                 }
-                catch (IOException e)
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A locked, read-only or full spool each needs a different fix: say which one it is.
+                if (FileErrors.IsLocked(e))
                 {
-                    throw new SpoolInUseException("the spool " + directory + " is in use by another emailcore process (" + e.Message + ")", e);
+                    throw new SpoolInUseException("the spool " + directory + " is in use by another emailcore process", e);
                 }
+
+                throw new StoreException("the spool " + directory + " " + FileErrors.Describe(e), e);
             }
 
             return Nano.Spool.Spool.Open(config, store, log, new HostClock(), readOnly);

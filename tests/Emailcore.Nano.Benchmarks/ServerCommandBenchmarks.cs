@@ -29,6 +29,7 @@ namespace Emailcore.Nano.Benchmarks
 
         private readonly LoopConnection _loop = new(Batch);
         private readonly LineReader _reader = new(SmtpSession.ReaderCapacity);
+        private readonly Deadline _deadline = new(new FixedClock());
         private readonly CommandParser _parser = new();
         private SmtpSession _session = null!;
         private LoopConnection _sessionInput = null!;
@@ -37,6 +38,7 @@ namespace Emailcore.Nano.Benchmarks
         public void Setup()
         {
             _reader.Attach(_loop);
+            _deadline.Start(1000);
             var config = new MainConfig(board: false);
             config.Set("myhostname", "mx.example.com", 1);
             _session = new SmtpSession(ServerSettings.From(config), new NullSink(), new FixedClock(), new NullLog());
@@ -56,7 +58,7 @@ namespace Emailcore.Nano.Benchmarks
             int sum = 0;
             for (int i = 0; i < ParseLines; i++)
             {
-                _reader.ReadLine(1000);
+                _reader.ReadLine(_deadline);
                 byte[] line = _reader.Buffer;
                 int argument;
                 SmtpVerb verb = CommandParser.ParseVerb(line, _reader.LineOffset, _reader.LineLength, out argument);

@@ -4,6 +4,8 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
 using Emailcore.Nano.Platform;
 
 namespace Emailcore.Nano.Host.Platform
@@ -76,25 +78,25 @@ namespace Emailcore.Nano.Host.Platform
         public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
         {
             var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => !verify || _tls.Verify(certificate, chain, errors));
-            Handshake(ssl, timeoutMilliseconds, () => ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+            Handshake(ssl, timeoutMilliseconds, expiry => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 TargetHost = serverName,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            }));
+            }, expiry));
         }
 
         public void StartTlsServer(int timeoutMilliseconds)
         {
             X509Certificate2 certificate = _tls.ServerCertificate ?? throw new ConnectionException("no server certificate configured");
             var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-            Handshake(ssl, timeoutMilliseconds, () => ssl.AuthenticateAsServer(new SslServerAuthenticationOptions
+            Handshake(ssl, timeoutMilliseconds, expiry => ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
                 ServerCertificate = certificate,
                 ClientCertificateRequired = false,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            }));
+            }, expiry));
         }
 
         public void Close()
@@ -109,22 +111,21 @@ namespace Emailcore.Nano.Host.Platform
             }
         }
 
-        private void Handshake(SslStream ssl, int timeoutMilliseconds, Action authenticate)
+        /// <summary>The timeout is for the whole handshake, not for each read: a peer trickling its hello cannot stretch it.</summary>
+        private void Handshake(SslStream ssl, int timeoutMilliseconds, Func<CancellationToken, Task> authenticate)
         {
-            _socket.ReceiveTimeout = timeoutMilliseconds;
-            _socket.SendTimeout = timeoutMilliseconds;
+            using var expiry = new CancellationTokenSource(timeoutMilliseconds);
             try
             {
-                authenticate();
+                authenticate(expiry.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new ConnectionException("TLS handshake timed out after " + timeoutMilliseconds + " ms", e);
             }
             catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
             {
                 throw new ConnectionException("TLS handshake failed: " + (e.InnerException?.Message ?? e.Message), e);
-            }
-            finally
-            {
-                _socket.ReceiveTimeout = 0;
-                _socket.SendTimeout = 0;
             }
 
             _ssl = ssl;

@@ -61,13 +61,7 @@ namespace Emailcore.Nano.Config
             {
                 if (lines.IsContinuation)
                 {
-                    if (count == 0)
-                    {
-                        throw new ConfigException(fileName, lines.Number, "continuation line without an alias before it");
-                    }
-
-                    values[count - 1] += ", " + lines.Trimmed;
-                    continue;
+                    throw new ConfigException(fileName, lines.Number, "continuation line without an alias before it");
                 }
 
                 string line = lines.Line;
@@ -84,8 +78,8 @@ namespace Emailcore.Nano.Config
                 }
 
                 names[count] = name;
-                values[count] = line.Substring(colon + 1).Trim();
                 numbers[count] = lines.Number;
+                values[count] = lines.JoinContinuations(line.Substring(colon + 1).Trim(), ", ");
                 count++;
             }
 

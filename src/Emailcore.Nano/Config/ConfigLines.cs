@@ -12,6 +12,7 @@ namespace Emailcore.Nano.Config
         private readonly byte[] _content;
         private readonly int _length;
         private int _position;
+        private bool _peeked;
 
         public ConfigLines(byte[] content, int length)
         {
@@ -37,6 +38,12 @@ namespace Emailcore.Nano.Config
         /// <summary>Moves to the next line that is neither empty nor a comment; false at the end.</summary>
         public bool Next()
         {
+            if (_peeked)
+            {
+                _peeked = false;
+                return true;
+            }
+
             while (_position < _length)
             {
                 int end = _position;
@@ -66,5 +73,63 @@ namespace Emailcore.Nano.Config
 
             return false;
         }
-    }
+    
+        /// <summary>
+        /// <paramref name="first"/> (the current entry's text) and the trimmed continuation lines after it, joined by
+        /// <paramref name="separator"/> (none after an empty start), in time linear in their length; the next
+        /// <see cref="Next"/> returns the first line that is not a continuation.
+        /// </summary>
+        public string JoinContinuations(string first, string separator)
+        {
+            string[] pieces = null;
+            int count = 0;
+            int length = first.Length;
+            while (Next())
+            {
+                if (!IsContinuation)
+                {
+                    _peeked = true;
+                    break;
+                }
+
+                if (pieces == null)
+                {
+                    pieces = new string[8];
+                }
+                else if (count == pieces.Length)
+                {
+                    var grown = new string[count * 2];
+                    System.Array.Copy(pieces, grown, count);
+                    pieces = grown;
+                }
+
+                pieces[count++] = Trimmed;
+                length += (length == 0 ? 0 : separator.Length) + Trimmed.Length;
+            }
+
+            if (count == 0)
+            {
+                return first;
+            }
+
+            var joined = new char[length];
+            int at = Put(first, joined, 0);
+            for (int i = 0; i < count; i++)
+            {
+                at = Put(pieces[i], joined, at == 0 ? at : Put(separator, joined, at));
+            }
+
+            return new string(joined);
+        }
+
+        private static int Put(string text, char[] into, int at)
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                into[at + i] = text[i];
+            }
+
+            return at + text.Length;
+        }
+}
 }

@@ -9,52 +9,34 @@ namespace Emailcore.Nano.Config
     {
         public static void Parse(byte[] content, int length, MainConfig into)
         {
-            string name = null;
-            string value = null;
-            int valueLine = 0;
             var lines = new ConfigLines(content, length);
             while (lines.Next())
             {
                 if (lines.IsContinuation)
                 {
-                    if (name == null)
-                    {
-                        throw new ConfigException(into.FileName, lines.Number, "continuation line without a parameter before it");
-                    }
-
-                    value = value.Length == 0 ? lines.Trimmed : value + " " + lines.Trimmed;
-                    continue;
-                }
-
-                if (name != null)
-                {
-                    into.Set(name, value, valueLine);
+                    throw new ConfigException(into.FileName, lines.Number, "continuation line without a parameter before it");
                 }
 
                 string line = lines.Line;
+                int number = lines.Number;
                 int equals = line.IndexOf('=');
                 if (equals < 0)
                 {
-                    throw new ConfigException(into.FileName, lines.Number, "missing '=' after parameter name \"" + lines.Trimmed + "\"");
+                    throw new ConfigException(into.FileName, number, "missing '=' after parameter name \"" + lines.Trimmed + "\"");
                 }
 
-                name = line.Substring(0, equals).Trim();
-                value = line.Substring(equals + 1).Trim();
-                valueLine = lines.Number;
+                string name = line.Substring(0, equals).Trim();
                 if (name.Length == 0)
                 {
-                    throw new ConfigException(into.FileName, lines.Number, "missing parameter name before '='");
+                    throw new ConfigException(into.FileName, number, "missing parameter name before '='");
                 }
 
                 if (Parameters.Find(name) == null)
                 {
-                    throw new ConfigException(into.FileName, lines.Number, "unknown parameter \"" + name + "\"");
+                    throw new ConfigException(into.FileName, number, "unknown parameter \"" + name + "\"");
                 }
-            }
 
-            if (name != null)
-            {
-                into.Set(name, value, valueLine);
+                into.Set(name, lines.JoinContinuations(line.Substring(equals + 1).Trim(), " "), number);
             }
         }
     }

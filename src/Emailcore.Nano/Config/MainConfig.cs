@@ -9,10 +9,24 @@ namespace Emailcore.Nano.Config
     /// </summary>
     public sealed class MainConfig
     {
-        private const int MaxExpansionDepth = 8;
+        /// <summary>The longest main.cf taken on the host, in bytes.</summary>
+        public const int HostFileLimit = 1048576;
+
+        /// <summary>The longest main.cf taken on a board, in bytes: it is read whole into a heap of about 79 KB.</summary>
+        public const int BoardFileLimit = 32768;
+
+        /// <summary>The longest value after $name expansion on the host, in characters ("billion laughs" stop here).</summary>
+        public const int HostValueLimit = 65536;
+
+        /// <summary>The same on a board.</summary>
+        public const int BoardValueLimit = 4096;
 
         private readonly string[] _values = new string[Parameters.Count];
         private readonly int[] _lines = new int[Parameters.Count];
+
+        // Expanded values, each built once (so expansion is linear in what it produces); cleared by Set.
+        private readonly string[] _expanded = new string[Parameters.Count];
+        private readonly bool[] _expanding = new bool[Parameters.Count];
 
         public MainConfig(bool board)
         {
@@ -22,6 +36,22 @@ namespace Emailcore.Nano.Config
 
         /// <summary>True when the board's defaults apply, false for the host's.</summary>
         public bool Board { get; }
+
+        /// <summary>Throws <see cref="ConfigException"/> when a main.cf of <paramref name="length"/> bytes is too large to read (checked before reading it).</summary>
+        public static void CheckFileSize(string fileName, long length, bool board)
+        {
+            int limit = board ? BoardFileLimit : HostFileLimit;
+            if (length > limit)
+            {
+                throw new ConfigException(fileName, 0, "the file has " + length.ToString() + " bytes, more than the " + limit.ToString() + " a configuration may have");
+            }
+        }
+
+        /// <summary>The longest value, as written or expanded: <see cref="HostValueLimit"/> or <see cref="BoardValueLimit"/>.</summary>
+        public int ValueLimit
+        {
+            get { return Board ? BoardValueLimit : HostValueLimit; }
+        }
 
         public string FileName { get; private set; }
 
@@ -33,6 +63,7 @@ namespace Emailcore.Nano.Config
         {
             var config = new MainConfig(board);
             config.FileName = fileName;
+            CheckFileSize(fileName, length, board);
             MainCfParser.Parse(content, length, config);
             config.Validate();
             return config;
@@ -47,8 +78,14 @@ namespace Emailcore.Nano.Config
                 throw new ConfigException(FileName, line, "unknown parameter \"" + name + "\"");
             }
 
+            if (value.Length > ValueLimit)
+            {
+                throw new ConfigException(FileName, line, name + ": the value has " + value.Length.ToString() + " characters, more than " + ValueLimit.ToString());
+            }
+
             _values[parameter.Index] = value;
             _lines[parameter.Index] = line;
+            System.Array.Clear(_expanded, 0, _expanded.Length);
         }
 
         public bool IsSet(Parameter parameter)
@@ -68,9 +105,18 @@ namespace Emailcore.Nano.Config
             return Board ? parameter.BoardDefault : parameter.HostDefault;
         }
 
+        /// <summary>The value with $name, ${name} and $(name) replaced; throws <see cref="ConfigException"/> for a loop, an unknown name or a result over <see cref="ValueLimit"/>.</summary>
         public string GetString(Parameter parameter)
         {
-            return Expand(parameter, GetRaw(parameter), 0);
+            string value = _expanded[parameter.Index];
+            if (value == null)
+            {
+                string raw = GetRaw(parameter);
+                value = raw.IndexOf('$') < 0 ? raw : Expand(parameter, raw);
+                _expanded[parameter.Index] = value;
+            }
+
+            return value;
         }
 
         public bool GetBool(Parameter parameter)
@@ -143,68 +189,124 @@ namespace Emailcore.Nano.Config
             }
         }
 
-        private string Expand(Parameter parameter, string value, int depth)
+        /// <summary>
+        /// Two passes over the raw value: the first expands each referenced parameter (once: the result is cached)
+        /// and adds up the length, stopping at the limit; the second copies into one array of exactly that length.
+        /// </summary>
+        private string Expand(Parameter parameter, string value)
         {
-            if (value.IndexOf('$') < 0)
+            int index = parameter.Index;
+            if (_expanding[index])
             {
-                return value;
+                throw Problem(parameter, "$name expansion loops");
             }
 
-            if (depth >= MaxExpansionDepth)
+            _expanding[index] = true;
+            try
             {
-                throw new ConfigException(FileName, _lines[parameter.Index], parameter.Name + ": $name expansion loops");
-            }
-
-            string result = string.Empty;
-            int p = 0;
-            while (p < value.Length)
-            {
-                int dollar = value.IndexOf('$', p);
-                if (dollar < 0)
+                long length = 0;
+                int p = 0;
+                int literal;
+                string inserted;
+                while (NextPiece(parameter, value, ref p, out literal, out inserted))
                 {
-                    result += value.Substring(p);
-                    break;
+                    length += literal + (inserted == null ? 0 : inserted.Length);
+                    if (length > ValueLimit)
+                    {
+                        throw Problem(parameter, "the value after $name expansion is longer than " + ValueLimit.ToString() + " characters");
+                    }
                 }
 
-                result += value.Substring(p, dollar - p);
-                int start = dollar + 1;
-                int end;
-                int next;
-                if (start < value.Length && (value[start] == '{' || value[start] == '('))
+                var result = new char[(int)length];
+                int at = 0;
+                p = 0;
+                int start = 0;
+                while (NextPiece(parameter, value, ref p, out literal, out inserted))
                 {
-                    char close = value[start] == '{' ? '}' : ')';
-                    start++;
-                    end = value.IndexOf(close, start);
-                    if (end < 0)
+                    for (int i = 0; i < literal; i++)
                     {
-                        throw new ConfigException(FileName, _lines[parameter.Index], parameter.Name + ": unbalanced \"" + value[start - 1] + "\" after $");
+                        result[at++] = value[start + i];
                     }
 
-                    next = end + 1;
-                }
-                else
-                {
-                    end = start;
-                    while (end < value.Length && IsNameChar(value[end]))
+                    for (int i = 0; inserted != null && i < inserted.Length; i++)
                     {
-                        end++;
+                        result[at++] = inserted[i];
                     }
 
-                    next = end;
+                    start = p;
                 }
 
-                string name = value.Substring(start, end - start);
-                Parameter referenced = Parameters.Find(name);
-                if (referenced == null)
-                {
-                    throw new ConfigException(FileName, _lines[parameter.Index], parameter.Name + ": $" + name + " is not a parameter");
-                }
+                return new string(result);
+            }
+            finally
+            {
+                _expanding[index] = false;
+            }
+        }
 
-                result += Expand(parameter, GetRaw(referenced), depth + 1);
-                p = next;
+        /// <summary>
+        /// From <paramref name="p"/>: the count of literal characters up to the next reference and that reference's
+        /// expanded value (null at the end of the value); <paramref name="p"/> moves past both. False when nothing is left.
+        /// </summary>
+        private bool NextPiece(Parameter parameter, string value, ref int p, out int literal, out string inserted)
+        {
+            inserted = null;
+            literal = 0;
+            if (p >= value.Length)
+            {
+                return false;
             }
 
-            return result;
+            int dollar = value.IndexOf('$', p);
+            if (dollar < 0)
+            {
+                literal = value.Length - p;
+                p = value.Length;
+                return true;
+            }
+
+            literal = dollar - p;
+            int start = dollar + 1;
+            int end;
+            int next;
+            if (start < value.Length && (value[start] == '{' || value[start] == '('))
+            {
+                char close = value[start] == '{' ? '}' : ')';
+                start++;
+                end = value.IndexOf(close, start);
+                if (end < 0)
+                {
+                    throw Problem(parameter, "unbalanced \"" + value[start - 1] + "\" after $");
+                }
+
+                next = end + 1;
+            }
+            else
+            {
+                end = start;
+                while (end < value.Length && IsNameChar(value[end]))
+                {
+                    end++;
+                }
+
+                next = end;
+            }
+
+            string name = value.Substring(start, end - start);
+            Parameter referenced = Parameters.Find(name);
+            if (referenced == null)
+            {
+                throw Problem(parameter, "$" + name + " is not a parameter");
+            }
+
+            inserted = GetString(referenced);
+            p = next;
+            return true;
+        }
+
+        private ConfigException Problem(Parameter parameter, string message)
+        {
+            return new ConfigException(FileName, _lines[parameter.Index], parameter.Name + ": " + message);
         }
 
         private static bool IsNameChar(char c)

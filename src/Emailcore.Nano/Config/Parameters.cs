@@ -85,7 +85,7 @@ namespace Emailcore.Nano.Config
         /// <summary>Reject a bare CR or LF in DATA (SMTP smuggling).</summary>
         public static readonly Parameter SmtpdForbidBareNewline = Define("smtpd_forbid_bare_newline", ParameterKind.Bool, "yes", "yes");
 
-        /// <summary>Server wait for a client command (RFC 5321 §4.5.3.2.7).</summary>
+        /// <summary>Server wait for a whole client command line, AUTH line or data line, however its bytes are spaced (RFC 5321 §4.5.3.2.7).</summary>
         public static readonly Parameter SmtpdTimeout = Define("smtpd_timeout", ParameterKind.Time, "300s", "300s");
 
         /// <summary>Client TCP connect.</summary>
@@ -170,6 +170,9 @@ namespace Emailcore.Nano.Config
 
         /// <summary>On stop, how long running sessions may go on before they are cut.</summary>
         public static readonly Parameter SmtpdShutdownTimeout = Define("smtpd_shutdown_timeout", ParameterKind.Time, "10s", "10s");
+
+        /// <summary>Longest a client session may last, whatever it does (0: no limit); bounds how long slow clients hold the few session slots.</summary>
+        public static readonly Parameter SmtpdSessionTimeLimit = Define("smtpd_session_time_limit", ParameterKind.Time, "1h", "2m");
         /// <summary>Spool write unit: a full chunk record is one page (a multiple of the flash program page).</summary>
         public static readonly Parameter SpoolPageSize = Define("spool_page_size", ParameterKind.Count, "4096", "1024");
 

@@ -85,9 +85,20 @@ namespace Emailcore.Nano.Spool
             return _nextAttempt[recipient];
         }
 
-        /// <summary>Whether any recipient is pending or deferred and due at <paramref name="nowTicks"/>.</summary>
+        /// <summary>
+        /// True when the message's records could not be read (<see cref="ContentUnreadableException"/>): it is not due
+        /// again until the relay restarts.
+        /// </summary>
+        public bool Held { get; internal set; }
+
+        /// <summary>Whether any recipient is pending or deferred and due at <paramref name="nowTicks"/>; never while held.</summary>
         public bool IsDue(long nowTicks)
         {
+            if (Held)
+            {
+                return false;
+            }
+
             for (int i = 0; i < _state.Length; i++)
             {
                 if (!IsFinal((RecipientState)_state[i]) && _nextAttempt[i] <= nowTicks)
@@ -133,6 +144,7 @@ namespace Emailcore.Nano.Spool
             }
 
             copy.Committed = Committed;
+            copy.Held = Held;
             copy.Chunks = Chunks;
             copy.EnvelopeSegment = EnvelopeSegment;
             copy.EnvelopeOffset = EnvelopeOffset;

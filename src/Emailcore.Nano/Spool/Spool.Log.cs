@@ -64,7 +64,9 @@ namespace Emailcore.Nano.Spool
         private void End(int payload)
         {
             _writer.End();
-            _segmentLength[IndexOfSegment(_activeNumber)] += Record.Overhead + payload;
+            int index = IndexOfSegment(_activeNumber);
+            _segmentLength[index] += Record.Overhead + payload;
+            _segmentValid[index] = _segmentLength[index];
         }
 
         private void StartSegment()
@@ -252,6 +254,7 @@ namespace Emailcore.Nano.Spool
             _segmentCount--;
             Array.Copy(_segments, index + 1, _segments, index, _segmentCount - index);
             Array.Copy(_segmentLength, index + 1, _segmentLength, index, _segmentCount - index);
+            Array.Copy(_segmentValid, index + 1, _segmentValid, index, _segmentCount - index);
             Array.Copy(_segmentKept, index + 1, _segmentKept, index, _segmentCount - index);
         }
 
@@ -284,11 +287,33 @@ namespace Emailcore.Nano.Spool
 
         // ---- reading ----
 
-        /// <summary>Reads the record header at the position into _header; returns the payload length.</summary>
-        private int ReadHeader(int segment, int position)
+        /// <summary>
+        /// Reads the record header at the position into _header; returns the payload length, taken unsigned and
+        /// checked to end within the segment's valid records (a medium that changed since recovery is caught here).
+        /// </summary>
+        private long ReadHeader(int segment, long position)
         {
+            long valid = ValidEnd(segment);
+            if (position < 0 || position + Record.Overhead > valid)
+            {
+                throw new StoreException("offset " + position.ToString() + " of " + NameOf(segment) + " is outside its " + valid.ToString() + " valid bytes");
+            }
+
             ReadFully(segment, position, _header, 0, Record.HeaderSize);
-            return (int)Record.GetU32(_header, 4);
+            long length = Record.GetU32(_header, 4);
+            if (_header[0] != Record.Magic0 || _header[1] != Record.Magic1 || length > valid - position - Record.Overhead)
+            {
+                throw new StoreException("the record at " + NameOf(segment) + ":" + position.ToString() + " is damaged");
+            }
+
+            return length;
+        }
+
+        /// <summary>Where the segment's valid records end; 0 for a segment not in the table.</summary>
+        private long ValidEnd(int segment)
+        {
+            int index = IndexOfSegment(segment);
+            return index < 0 ? 0 : _segmentValid[index];
         }
 
         /// <summary>The recipient's latest state record, whole, into _read; returns its payload length.</summary>
@@ -296,14 +321,14 @@ namespace Emailcore.Nano.Spool
         {
             int segment = message.StateSegment[recipient];
             int position = message.StateOffset[recipient];
-            int length = ReadHeader(segment, position);
+            long length = ReadHeader(segment, position);
             if (length > _read.Length - Record.Overhead)
             {
                 throw new StoreException("state record of " + QueueId.Format(message.Id) + " is larger than a page");
             }
 
-            ReadFully(segment, position, _read, 0, Record.HeaderSize + length);
-            return length;
+            ReadFully(segment, position, _read, 0, Record.HeaderSize + (int)length);
+            return (int)length;
         }
 
         private void ReadFully(int segment, long position, byte[] buffer, int offset, int count)
@@ -441,6 +466,9 @@ namespace Emailcore.Nano.Spool
                 var lengths = new long[_segmentLength.Length * 2];
                 Array.Copy(_segmentLength, lengths, _segmentCount);
                 _segmentLength = lengths;
+                var valid = new long[_segmentValid.Length * 2];
+                Array.Copy(_segmentValid, valid, _segmentCount);
+                _segmentValid = valid;
                 var kept = new bool[_segmentKept.Length * 2];
                 Array.Copy(_segmentKept, kept, _segmentCount);
                 _segmentKept = kept;
@@ -451,12 +479,14 @@ namespace Emailcore.Nano.Spool
             {
                 _segments[at] = _segments[at - 1];
                 _segmentLength[at] = _segmentLength[at - 1];
+                _segmentValid[at] = _segmentValid[at - 1];
                 _segmentKept[at] = _segmentKept[at - 1];
                 at--;
             }
 
             _segments[at] = number;
             _segmentLength[at] = length;
+            _segmentValid[at] = length;
             _segmentKept[at] = false;
             _segmentCount++;
         }

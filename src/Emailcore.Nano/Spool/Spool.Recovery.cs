@@ -100,6 +100,7 @@ namespace Emailcore.Nano.Spool
                     position += Record.Overhead + Record.GetU32(_header, 4);
                 }
 
+                _segmentValid[index] = position;
                 if (problem != null)
                 {
                     // A record cut short at the end of the file is a write interrupted by a crash: expected, not

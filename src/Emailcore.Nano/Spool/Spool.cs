@@ -45,6 +45,9 @@ namespace Emailcore.Nano.Spool
         private int _messageCount;
         private int[] _segments = new int[16];
         private long[] _segmentLength = new long[16];
+
+        // Where each segment's valid records end: what recovery verified, or what we appended. Reading stops there.
+        private long[] _segmentValid = new long[16];
         private bool[] _segmentKept = new bool[16];
         private int _segmentCount;
         private IStoreFile _active;
@@ -169,10 +172,23 @@ namespace Emailcore.Nano.Spool
                     return false;
                 }
 
-                int length = ReadHeader(message.EnvelopeSegment, message.EnvelopeOffset);
-                var payload = new byte[length];
-                ReadFully(message.EnvelopeSegment, message.EnvelopeOffset + Record.HeaderSize, payload, 0, length);
-                return EnvelopeCodec.Read(payload, length, into);
+                try
+                {
+                    long length = ReadHeader(message.EnvelopeSegment, message.EnvelopeOffset);
+                    if (_header[2] != Record.Envelope || Record.GetU32(_header, 12) != (uint)id)
+                    {
+                        throw new StoreException("the record at its envelope's place is another one");
+                    }
+
+                    var payload = new byte[(int)length];
+                    ReadFully(message.EnvelopeSegment, message.EnvelopeOffset + Record.HeaderSize, payload, 0, (int)length);
+                    return EnvelopeCodec.Read(payload, (int)length, into);
+                }
+                catch (StoreException e)
+                {
+                    Hold(message, e);
+                    return false;
+                }
             }
         }
 
@@ -457,50 +473,95 @@ namespace Emailcore.Nano.Spool
 
         // ---- the reader's side (SpoolReader calls this) ----
 
+        /// <summary>
+        /// The next content bytes of the reader's message. It walks the records from the envelope on, only within
+        /// what recovery verified or we appended (a damaged tail is never read: the content goes on in the next
+        /// segment), every length taken unsigned and checked against that bound and the committed size. Content that
+        /// cannot be read throws <see cref="ContentUnreadableException"/> and holds the message.
+        /// </summary>
         internal int ReadContent(SpoolReader reader, byte[] buffer, int offset, int count)
         {
             lock (_lock)
             {
-                while (true)
+                try
                 {
-                    if (reader.ChunkLeft > 0)
-                    {
-                        int want = count < reader.ChunkLeft ? count : (int)reader.ChunkLeft;
-                        ReadFully(reader.Segment, reader.ChunkPosition, buffer, offset, want);
-                        reader.ChunkLeft -= want;
-                        reader.ChunkPosition += want;
-                        reader.Done += want;
-                        return want;
-                    }
-
-                    if (reader.Done >= reader.Length || count == 0)
-                    {
-                        return 0;
-                    }
-
-                    int segment = reader.Segment;
-                    if (File(segment).Read(reader.Position, _header, 0, Record.HeaderSize) < Record.HeaderSize)
-                    {
-                        reader.Segment = NextSegmentAfter(segment);
-                        reader.Position = 0;
-                        if (reader.Segment < 0)
-                        {
-                            throw new StoreException("content of " + QueueId.Format(reader.Id) + " is incomplete");
-                        }
-
-                        continue;
-                    }
-
-                    int length = (int)Record.GetU32(_header, 4);
-                    if (_header[2] == Record.Chunk && Record.GetU32(_header, 12) == (uint)reader.Id)
-                    {
-                        reader.ChunkLeft = length;
-                        reader.ChunkPosition = reader.Position + Record.HeaderSize;
-                    }
-
-                    reader.Position += Record.Overhead + length;
+                    return ReadContentLocked(reader, buffer, offset, count);
+                }
+                catch (ContentUnreadableException)
+                {
+                    throw;
+                }
+                catch (StoreException e)
+                {
+                    throw Hold(Find(reader.Id), e);
                 }
             }
+        }
+
+        private int ReadContentLocked(SpoolReader reader, byte[] buffer, int offset, int count)
+        {
+            while (true)
+            {
+                if (reader.ChunkLeft > 0)
+                {
+                    int want = count < reader.ChunkLeft ? count : (int)reader.ChunkLeft;
+                    ReadFully(reader.Segment, reader.ChunkPosition, buffer, offset, want);
+                    reader.ChunkLeft -= want;
+                    reader.ChunkPosition += want;
+                    reader.Done += want;
+                    return want;
+                }
+
+                if (reader.Done >= reader.Length || count == 0)
+                {
+                    return 0;
+                }
+
+                int segment = reader.Segment;
+                if (reader.Position + Record.Overhead > ValidEnd(segment))
+                {
+                    reader.Segment = NextSegmentAfter(segment);
+                    reader.Position = 0;
+                    if (reader.Segment < 0)
+                    {
+                        throw new StoreException("its records end " + (reader.Length - reader.Done).ToString() + " bytes before its committed size");
+                    }
+
+                    continue;
+                }
+
+                long length = ReadHeader(segment, reader.Position);
+                if (_header[2] == Record.Chunk && Record.GetU32(_header, 12) == (uint)reader.Id)
+                {
+                    if (length > reader.Length - reader.Done)
+                    {
+                        throw new StoreException("a chunk at " + NameOf(segment) + ":" + reader.Position.ToString() + " goes past its committed size");
+                    }
+
+                    reader.ChunkLeft = length;
+                    reader.ChunkPosition = reader.Position + Record.HeaderSize;
+                }
+
+                reader.Position += Record.Overhead + length;
+            }
+        }
+
+        /// <summary>
+        /// A message whose records cannot be read is held: not due again in this process (a restart tries it once
+        /// more, which helps when the cause was passing). One error line says so; the returned exception says it to the caller.
+        /// </summary>
+        private ContentUnreadableException Hold(QueuedMessage message, StoreException e)
+        {
+            long id = message == null ? 0 : message.Id;
+            string text = QueueId.Format(id) + ": content cannot be read from the spool (" + e.Message + "); message held until the relay restarts";
+            if (message != null && !message.Held)
+            {
+                message.Held = true;
+                Damaged = true;
+                _log.Write(LogLevel.Error, "spool: " + text);
+            }
+
+            return new ContentUnreadableException(text, e);
         }
     }
 }

@@ -129,6 +129,20 @@ namespace Emailcore.Nano.Text
             return ok;
         }
 
+        /// <summary>True when <paramref name="count"/> &gt; 0 bytes are all ASCII digits.</summary>
+        public static bool IsDigits(byte[] bytes, int offset, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (bytes[offset + i] < '0' || bytes[offset + i] > '9')
+                {
+                    return false;
+                }
+            }
+
+            return count > 0;
+        }
+
         /// <summary>Parses an unsigned decimal from bytes, as <see cref="TryParseDecimal(string,long,out long)"/>.</summary>
         public static bool TryParseDecimal(byte[] bytes, int offset, int count, long max, out long value)
         {

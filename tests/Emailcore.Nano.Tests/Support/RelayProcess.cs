@@ -25,6 +25,9 @@ namespace Emailcore.Nano.Tests.Support
 
         public int Port { get; }
 
+        /// <summary>The relay's process id while it runs (for its memory, in the soak test).</summary>
+        public int ProcessId => _process?.Id ?? 0;
+
         public string Config => Path.Combine(Root, "main.cf");
 
         public string Queue => Path.Combine(Root, "queue");

@@ -22,11 +22,13 @@ namespace Emailcore.Nano.Smtp.Client
 
         private readonly byte[] _text = new byte[MaxText];
         private readonly LineReader _reader;
+        private readonly Deadline _deadline;
         private bool _lastLine;
 
-        public Reply(LineReader reader)
+        public Reply(LineReader reader, Deadline deadline)
         {
             _reader = reader;
+            _deadline = deadline;
         }
 
         public int Code { get; private set; }
@@ -46,17 +48,19 @@ namespace Emailcore.Nano.Smtp.Client
 
         /// <summary>
         /// Reads a reply; false with <see cref="Error"/> on a timeout, a closed connection or a malformed reply.
+        /// The timeout is for the whole reply, every line of it (RFC 5321 §4.5.3.2), not for each read.
         /// <paramref name="onLine"/> sees each line's text after the code (for EHLO keywords), or is null.
         /// </summary>
         public bool Read(int timeoutMilliseconds, ReplyLineHandler onLine)
         {
+            _deadline.Start(timeoutMilliseconds);
             Code = 0;
             TextLength = 0;
             Error = null;
             TimedOut = false;
             for (int lines = 0; lines < MaxLines; lines++)
             {
-                LineStatus status = _reader.ReadLine(timeoutMilliseconds);
+                LineStatus status = _reader.ReadLine(_deadline);
                 int lineBytes = 0;
                 while (status == LineStatus.Partial)
                 {
@@ -75,7 +79,7 @@ namespace Emailcore.Nano.Smtp.Client
                         return Fail("reply line longer than " + MaxLineBytes.ToString() + " bytes", false);
                     }
 
-                    status = _reader.ReadLine(timeoutMilliseconds);
+                    status = _reader.ReadLine(_deadline);
                 }
 
                 if (status == LineStatus.TimedOut)
@@ -171,9 +175,10 @@ namespace Emailcore.Nano.Smtp.Client
 
         private int StatusLength()
         {
-            // RFC 3463 §2: class "." subject "." detail, digits of 1, 1-3 and 1-3.
+            // RFC 3463 §2: class "." subject "." detail, digits of 1, 1-3 and 1-3; RFC 2034 §4: the class is the reply
+            // code's first digit (a "226 4.3.0" is not taken at its word: it gets the class default).
             int p = 0;
-            if (TextLength < 5 || _text[0] < '2' || _text[0] > '5' || _text[0] == '3' || _text[1] != '.')
+            if (TextLength < 5 || _text[0] != '0' + Code / 100 || _text[0] == '3' || _text[1] != '.')
             {
                 return 0;
             }

@@ -22,7 +22,8 @@ namespace Emailcore.Nano.Smtp.Client
         private readonly IClock _clock;
         private readonly ClientSettings _settings;
         private readonly LineReader _reader = new LineReader(ReplyLineCapacity);
-        private readonly OutputBuffer _output = new OutputBuffer(1024);
+        private readonly Deadline _deadline;
+        private readonly OutputBuffer _output;
         private readonly byte[] _chunk = new byte[512];
         private readonly Reply _reply;
         private readonly Capabilities _capabilities = new Capabilities();
@@ -37,7 +38,9 @@ namespace Emailcore.Nano.Smtp.Client
             _network = network;
             _clock = clock;
             _settings = settings;
-            _reply = new Reply(_reader);
+            _deadline = new Deadline(clock);
+            _output = new OutputBuffer(1024, _deadline);
+            _reply = new Reply(_reader, _deadline);
             _onEhloLine = OnEhloLine;
             _rcptCodes = new int[maxRecipients];
         }
@@ -260,6 +263,12 @@ namespace Emailcore.Nano.Smtp.Client
             catch (ConnectionException e)
             {
                 BrokenBy(indexes, count, results, phase, e.Message);
+            }
+            catch (StoreException e)
+            {
+                // The content could not be read mid-DATA: the final dot must never follow a part of it, and the
+                // half-sent transaction cannot be reused, so the connection goes; the message was not sent.
+                Unanswered(indexes, count, results, "4.3.0", "451 4.3.0 message not sent to " + Relay + ": " + e.Message);
             }
         }
 
@@ -739,13 +748,18 @@ namespace Emailcore.Nano.Smtp.Client
         // Recipients without a final answer yet are deferred: the server may or may not have the message.
         private void BrokenBy(int[] indexes, int count, DeliveryResult[] results, string phase, string why)
         {
-            string text = "451 4.4.2 lost connection with " + Relay + " while sending " + phase + ": " + why;
+            Unanswered(indexes, count, results, "4.4.2", "451 4.4.2 lost connection with " + Relay + " while sending " + phase + ": " + why);
+        }
+
+        /// <summary>Defers every recipient without a final answer and closes the connection, which is not usable any more.</summary>
+        private void Unanswered(int[] indexes, int count, DeliveryResult[] results, string status, string text)
+        {
             for (int i = 0; i < count; i++)
             {
                 DeliveryResult r = results[indexes[i]];
                 if (r.Code == 0)
                 {
-                    r.Set(451, "4.4.2", text, Relay);
+                    r.Set(451, status, text, Relay);
                 }
             }
 

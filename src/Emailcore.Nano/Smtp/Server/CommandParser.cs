@@ -406,6 +406,11 @@ namespace Emailcore.Nano.Smtp.Server
                 }
 
                 p = colon + 1;
+                if (p == end)
+                {
+                    // A route and no mailbox: nothing may be read at end, which can be the buffer's end.
+                    return Fail(bad);
+                }
             }
 
             MailboxOffset = p;

@@ -25,6 +25,9 @@ namespace Emailcore.Nano.Smtp.Server
 
         public int ShutdownMilliseconds { get; set; }
 
+        /// <summary>smtpd_session_time_limit: how long one connection may last at most; 0: no limit.</summary>
+        public int SessionLimitMilliseconds { get; set; }
+
         public bool ForbidBareNewline { get; set; }
 
         public bool StrictEnvelopes { get; set; }
@@ -66,6 +69,7 @@ namespace Emailcore.Nano.Smtp.Server
             s.ErrorSleepMilliseconds = config.GetMilliseconds(Parameters.SmtpdErrorSleepTime);
             s.ConnectionLimit = config.GetCount(Parameters.SmtpdClientConnectionCountLimit);
             s.ShutdownMilliseconds = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
+            s.SessionLimitMilliseconds = config.GetMilliseconds(Parameters.SmtpdSessionTimeLimit);
             s.ForbidBareNewline = config.GetBool(Parameters.SmtpdForbidBareNewline);
             s.StrictEnvelopes = config.GetBool(Parameters.StrictRfc821Envelopes);
             s.HeloBareNames = config.GetBool(Parameters.SmtpdHeloBareNames);

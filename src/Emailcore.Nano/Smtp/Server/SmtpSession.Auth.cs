@@ -141,7 +141,10 @@ namespace Emailcore.Nano.Smtp.Server
         {
             Reply(challenge);
             _output.Flush();
-            LineStatus status = _reader.ReadLine(_settings.TimeoutMilliseconds);
+
+            // The whole answer line, up to 12288 octets (RFC 4954 §4), must arrive within smtpd_timeout.
+            _deadline.Start(_settings.TimeoutMilliseconds);
+            LineStatus status = _reader.ReadLine(_deadline);
             if (status == LineStatus.TimedOut)
             {
                 return ResponseTimedOut;
@@ -181,7 +184,7 @@ namespace Emailcore.Nano.Smtp.Server
                     break;
                 }
 
-                status = _reader.ReadLine(_settings.TimeoutMilliseconds);
+                status = _reader.ReadLine(_deadline);
                 if (status == LineStatus.TimedOut)
                 {
                     return ResponseTimedOut;

@@ -35,7 +35,8 @@ namespace Emailcore.Nano.Smtp.Server
         private readonly IClock _clock;
         private readonly ILog _log;
         private readonly LineReader _reader = new LineReader(ReaderCapacity);
-        private readonly OutputBuffer _output = new OutputBuffer(OutputCapacity);
+        private readonly Deadline _deadline;
+        private readonly OutputBuffer _output;
         private readonly Envelope _envelope;
         private readonly CommandParser _parser = new CommandParser();
         private readonly Base64Decoder _decoder = new Base64Decoder();
@@ -68,6 +69,8 @@ namespace Emailcore.Nano.Smtp.Server
             _sink = sink;
             _clock = clock;
             _log = log;
+            _deadline = new Deadline(clock);
+            _output = new OutputBuffer(OutputCapacity, _deadline);
             _envelope = new Envelope(settings.EnvelopeBufferSize, settings.RecipientLimit);
             _received = new ReceivedHeader(_scratch);
         }
@@ -95,6 +98,7 @@ namespace Emailcore.Nano.Smtp.Server
         public void Run(IConnection connection, ListenMode mode)
         {
             _connection = connection;
+            _deadline.StartSession(_settings.SessionLimitMilliseconds);
             _reader.Attach(connection);
             _output.Attach(connection);
             _output.TimeoutMilliseconds = _settings.TimeoutMilliseconds;
@@ -122,7 +126,7 @@ namespace Emailcore.Nano.Smtp.Server
 
                     try
                     {
-                        connection.StartTlsServer(_settings.TlsHandshakeMilliseconds);
+                        connection.StartTlsServer(_deadline.Cap(_settings.TlsHandshakeMilliseconds));
                     }
                     finally
                     {
@@ -167,7 +171,15 @@ namespace Emailcore.Nano.Smtp.Server
                 _output.Flush();
             }
 
-            LineStatus status = _reader.ReadLine(_settings.TimeoutMilliseconds);
+            // A client that keeps pipelining commands still stops at the session's limit.
+            if (_deadline.SessionOver)
+            {
+                return TimedOut();
+            }
+
+            // RFC 5321 §4.5.3.2.7: smtpd_timeout is for the whole command line, every piece of an overlong one included.
+            _deadline.Start(_settings.TimeoutMilliseconds);
+            LineStatus status = _reader.ReadLine(_deadline);
             if (status == LineStatus.TimedOut)
             {
                 return TimedOut();
@@ -396,9 +408,15 @@ namespace Emailcore.Nano.Smtp.Server
             {
                 bit = 1;
                 long size;
-                if (vn < 0 || !Ascii.TryParseDecimal(line, v, vn, long.MaxValue / 2, out size))
+                if (vn < 0 || vn > 20 || !Ascii.IsDigits(line, v, vn))
                 {
                     return "501 5.5.4 Bad SIZE syntax";
+                }
+
+                // RFC 1870 §4: size-value is 1*20DIGIT; one too large to count is larger than any limit.
+                if (!Ascii.TryParseDecimal(line, v, vn, long.MaxValue / 2, out size))
+                {
+                    size = long.MaxValue / 2;
                 }
 
                 _envelope.DeclaredSize = size;
@@ -639,7 +657,9 @@ namespace Emailcore.Nano.Smtp.Server
             bool afterCrLf = true;
             while (true)
             {
-                LineStatus status = _reader.ReadLine(_settings.TimeoutMilliseconds);
+                // Each data line (or 1 KiB of a longer one) must arrive within smtpd_timeout; the session's limit bounds the sum.
+                _deadline.Start(_settings.TimeoutMilliseconds);
+                LineStatus status = _reader.ReadLine(_deadline);
                 if (status == LineStatus.TimedOut || status == LineStatus.Closed)
                 {
                     _sinkOpen = false;
@@ -804,7 +824,7 @@ namespace Emailcore.Nano.Smtp.Server
 
                 // RFC 3207 §4.2: nothing sent before the handshake may be taken as sent under TLS (CVE-2011-0411).
                 _reader.DiscardBuffered();
-                _connection.StartTlsServer(_settings.TlsHandshakeMilliseconds);
+                _connection.StartTlsServer(_deadline.Cap(_settings.TlsHandshakeMilliseconds));
             }
             finally
             {
@@ -854,7 +874,7 @@ namespace Emailcore.Nano.Smtp.Server
         {
             while (status == LineStatus.Partial)
             {
-                status = _reader.ReadLine(_settings.TimeoutMilliseconds);
+                status = _reader.ReadLine(_deadline);
                 if (status == LineStatus.TimedOut)
                 {
                     return TimedOut();
@@ -871,13 +891,14 @@ namespace Emailcore.Nano.Smtp.Server
 
         private bool TimedOut()
         {
-            // RFC 5321 §4.5.3.2.7: the server timeout.
+            // RFC 5321 §4.5.3.2.7: the server timeout; or smtpd_session_time_limit, which bounds what one client holds.
+            bool session = _deadline.SessionOver;
             _output.Append("421 4.4.2 ");
             _output.Append(_localName, 0, _localNameLength);
-            _output.Append(" Error: timeout exceeded");
+            _output.Append(session ? " Error: session time limit exceeded" : " Error: timeout exceeded");
             _output.AppendCrLf();
             _output.Flush();
-            _log.Write(LogLevel.Info, "timeout after " + _last + " from " + _client);
+            _log.Write(LogLevel.Info, (session ? "session time limit exceeded after " : "timeout after ") + _last + " from " + _client);
             return false;
         }
 

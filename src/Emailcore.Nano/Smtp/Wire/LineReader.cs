@@ -14,7 +14,7 @@ namespace Emailcore.Nano.Smtp.Wire
         /// <summary>The peer closed the connection (an unterminated tail is dropped).</summary>
         Closed,
 
-        /// <summary>Nothing complete arrived within the timeout.</summary>
+        /// <summary>Nothing complete arrived by the deadline.</summary>
         TimedOut,
     }
 
@@ -78,7 +78,11 @@ namespace Emailcore.Nano.Smtp.Wire
             _scanned = 0;
         }
 
-        public LineStatus ReadLine(int timeoutMilliseconds)
+        /// <summary>
+        /// The next line, or a piece of a longer one, read by the deadline's current request: a line trickled in a
+        /// byte at a time times out like a silent peer (Postfix's smtpd_per_request_deadline).
+        /// </summary>
+        public LineStatus ReadLine(Deadline deadline)
         {
             while (true)
             {
@@ -116,7 +120,13 @@ namespace Emailcore.Nano.Smtp.Wire
                     return LineStatus.Partial;
                 }
 
-                int n = _connection.Read(_buffer, _end, _buffer.Length - _end, timeoutMilliseconds);
+                int remaining = deadline.Remaining;
+                if (remaining == 0)
+                {
+                    return LineStatus.TimedOut;
+                }
+
+                int n = _connection.Read(_buffer, _end, _buffer.Length - _end, remaining);
                 if (n == Connection.TimedOut)
                 {
                     return LineStatus.TimedOut;

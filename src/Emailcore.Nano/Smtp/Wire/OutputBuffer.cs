@@ -9,13 +9,16 @@ namespace Emailcore.Nano.Smtp.Wire
     /// </summary>
     public sealed class OutputBuffer : BufferedWriter
     {
+        private readonly Deadline _deadline;
         private IConnection _connection;
 
-        public OutputBuffer(int capacity) : base(capacity)
+        /// <param name="deadline">Caps each write at what is left of the session.</param>
+        public OutputBuffer(int capacity, Deadline deadline) : base(capacity)
         {
+            _deadline = deadline;
         }
 
-        /// <summary>The write timeout used when the buffer fills or is flushed.</summary>
+        /// <summary>The write timeout used when the buffer fills or is flushed (at most what is left of the session).</summary>
         public int TimeoutMilliseconds { get; set; } = 300000;
 
         public void Attach(IConnection connection)
@@ -26,7 +29,7 @@ namespace Emailcore.Nano.Smtp.Wire
 
         protected override void Drain(byte[] buffer, int count)
         {
-            _connection.Write(buffer, 0, count, TimeoutMilliseconds);
+            _connection.Write(buffer, 0, count, _deadline.Cap(TimeoutMilliseconds));
         }
     }
 }

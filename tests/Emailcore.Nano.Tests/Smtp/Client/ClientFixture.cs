@@ -9,11 +9,14 @@ namespace Emailcore.Nano.Tests.Smtp.Client
     /// <summary>Builds clients, envelopes and result tables for the client tests.</summary>
     internal static class ClientFixture
     {
+        // A loopback connect is never what these tests time; a short budget there only fails on a busy machine.
+        private const int ConnectMilliseconds = 10_000;
+
         public static SmtpClient NewClient(int timeoutMilliseconds = 10_000, TlsSettings? tls = null, bool saslTlsOnly = true) =>
             new(new HostNetwork(tls ?? TlsSettings.None), new HostClock(), new ClientSettings
             {
                 HeloName = "client.test.example",
-                ConnectTimeout = timeoutMilliseconds,
+                ConnectTimeout = System.Math.Max(timeoutMilliseconds, ConnectMilliseconds),
                 HeloTimeout = timeoutMilliseconds,
                 StartTlsTimeout = timeoutMilliseconds,
                 MailTimeout = timeoutMilliseconds,

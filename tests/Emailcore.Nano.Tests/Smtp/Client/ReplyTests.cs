@@ -14,7 +14,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             var lines = new LineReader(64);
             lines.Attach(connection);
-            return new Reply(lines);
+            return new Reply(lines, new Deadline(new ManualClock()));
         }
 
         [Theory]
