@@ -55,16 +55,18 @@ dotnet restore Emailcore.Nano.sln
 # The solution build compiles src/Emailcore.Nano a second time against nanoFramework's mscorlib (the gate).
 dotnet build Emailcore.Nano.sln -c "$configuration" --no-restore
 
-# The nanoFramework package of the core (README "nanoFramework package"): needs the .pe the MetadataProcessor made.
-core_pe="src/Emailcore.Nano.Gate/bin/$configuration/net10.0/Emailcore.Nano.pe"
-if [ -s "$core_pe" ]; then
-  dotnet pack src/Emailcore.Nano.Gate/Emailcore.Nano.Gate.csproj -c "$configuration" --no-build -o artifacts/nuget -v:q -nologo
+# The nanoFramework package of the core (README "nanoFramework package"): its three assemblies (build/NanoGate.props)
+# with the .pe files the MetadataProcessor made.
+gate_layers=(Emailcore.Nano Emailcore.Nano.Smtp Emailcore.Nano.Relay)
+top_pe="src/Emailcore.Nano.Relay.Gate/bin/$configuration/net10.0/Emailcore.Nano.Relay.pe"
+if [ -s "$top_pe" ]; then
+  dotnet pack src/Emailcore.Nano.Relay.Gate/Emailcore.Nano.Relay.Gate.csproj -c "$configuration" --no-build -o artifacts/nuget -v:q -nologo
   nupkg=$(ls artifacts/nuget/Emailcore.Nano.*.nupkg | tail -1)
-  python3 -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); sys.exit(0 if "lib/Emailcore.Nano.pe" in names else 1)' "$nupkg" \
-    || { echo "test.sh: $nupkg has no lib/Emailcore.Nano.pe" >&2; exit 1; }
-  echo "package: $nupkg (lib/Emailcore.Nano.dll, .pe, .pdbx, .pdb, .xml)"
+  python3 -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); missing = ["lib/%s.pe" % a for a in sys.argv[2:] if "lib/%s.pe" % a not in names]; print(" ".join(missing)); sys.exit(1 if missing else 0)' "$nupkg" "${gate_layers[@]}" \
+    || { echo "test.sh: $nupkg lacks the .pe files above" >&2; exit 1; }
+  echo "package: $nupkg (lib/ holds ${gate_layers[*]}: .dll, .pe, .pdbx, .pdb, .xml)"
 else
-  echo "package: not built (no $core_pe: the MetadataProcessor did not run)"
+  echo "package: not built (no $top_pe: the MetadataProcessor did not run)"
 fi
 
 log=$(mktemp)
@@ -74,8 +76,10 @@ dotnet test Emailcore.Nano.sln -c "$configuration" --no-build 2>&1 | tee "$log" 
 # The interpreter tier: its own verdict line, or one line saying why it did not run.
 CONFIGURATION=$configuration bash tools/interpreter.sh || status=1
 
-size_file="src/Emailcore.Nano.Gate/bin/$configuration/net10.0/code-size.txt"
-[ -f "$size_file" ] && cat "$size_file"
+for layer in "${gate_layers[@]}"; do
+  size_file="src/$layer.Gate/bin/$configuration/net10.0/code-size.txt"
+  [ -f "$size_file" ] && cat "$size_file"
+done
 # One closing line for CI: "tests: N passed, N failed".
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

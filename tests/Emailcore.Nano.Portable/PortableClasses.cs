@@ -10,6 +10,10 @@ namespace Emailcore.Nano.Tests.Portable
             return new Registration[]
             {
                 SessionCases.Register,
+                ReplyCases.Register,
+                AddressCases.Register,
+                CryptoCases.Register,
+                SpoolCases.Register,
             };
         }
     }

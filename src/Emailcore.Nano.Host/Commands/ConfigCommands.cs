@@ -43,7 +43,44 @@ namespace Emailcore.Nano.Host.Commands
                 Console.WriteLine(line);
             }
 
+            if (board)
+            {
+                WarnAboutSlowAuth(config, file);
+            }
+
             return 0;
+        }
+
+        /// <summary>On a board every AUTH runs the users file's PBKDF2 rounds in interpreted code; too many stall every session.</summary>
+        private static void WarnAboutSlowAuth(MainConfig config, FileInfo file)
+        {
+            string users = config.GetString(Parameters.SmtpdSaslUsers);
+            if (!config.GetBool(Parameters.SmtpdSaslAuthEnable) || users.Length == 0)
+            {
+                return;
+            }
+
+            // Uploaded beside main.cf, so a relative name is taken from the configuration's folder.
+            string path = Path.IsPathRooted(users) ? users : Path.Combine(file.DirectoryName ?? ".", users);
+            try
+            {
+                byte[] content = File.ReadAllBytes(path);
+                int highest = Smtp.Server.SaslUsers.Parse(content, content.Length, users).HighestIterations;
+                if (highest > Smtp.Server.SaslUsers.BoardIterationAdvice)
+                {
+                    Console.Error.WriteLine("emailcore: warning: " + users + ": " + highest + " PBKDF2 iterations make one AUTH take about "
+                        + (highest / 200) + " s on a board (estimated 200 iterations per second); use at most "
+                        + Smtp.Server.SaslUsers.BoardIterationAdvice + " and a long random password (README \"Receiving side\")");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine("emailcore: warning: cannot read " + path + " to check its iteration counts: " + e.Message);
+            }
+            catch (ConfigException e)
+            {
+                Console.Error.WriteLine("emailcore: warning: " + e.Message);
+            }
         }
     }
 }

@@ -6,40 +6,67 @@ namespace Emailcore.Nano.Spool
     /// One message in the spool's index. <see cref="Spool.Messages"/> hands out copies, so a caller may keep and
     /// read one without the spool's lock. Per recipient it holds the state, the attempts so far, the next attempt
     /// time and where the last state record lies (the reply text stays on the store: <see cref="Spool.LastReply"/>).
-    /// Index cost: about 150 bytes per message plus 18 bytes per recipient (docs/spool-format.md).
+    /// <para>Compact by design: on nanoFramework every field and every array costs a 12-byte heap block or more,
+    /// so all of it lives in one byte array (<see cref="FixedBytes"/> plus <see cref="RecipientBytes"/> per
+    /// recipient): about 110 bytes of managed heap for a one-recipient message on a board (docs/spool-format.md).</para>
     /// </summary>
     public sealed class QueuedMessage
     {
-        private readonly byte[] _state;
-        private readonly byte[] _attempts;
-        private readonly long[] _nextAttempt;
+        // Layout of _data: id, arrival ticks, size (8 each), chunks, envelope segment, envelope offset, last segment
+        // (4 each), flags (1); then per recipient: state (1), attempts (1), next attempt ticks (8), state record
+        // segment (4) and offset (4).
+        private const int IdAt = 0;
+        private const int ArrivalAt = 8;
+        private const int SizeAt = 16;
+        private const int ChunksAt = 24;
+        private const int EnvelopeSegmentAt = 28;
+        private const int EnvelopeOffsetAt = 32;
+        private const int LastSegmentAt = 36;
+        private const int FlagsAt = 40;
+        private const int FixedBytes = 41;
+        private const int RecipientBytes = 18;
+        private const int CommittedFlag = 1;
+        private const int BrokenFlag = 2;
+
+        private readonly byte[] _data;
 
         internal QueuedMessage(long id, long arrivalTicks, int recipients)
         {
-            Id = id;
-            ArrivalTicks = arrivalTicks;
-            _state = new byte[recipients];
-            _attempts = new byte[recipients];
-            _nextAttempt = new long[recipients];
-            StateSegment = new int[recipients];
-            StateOffset = new int[recipients];
+            _data = new byte[FixedBytes + (recipients * RecipientBytes)];
+            Record.PutI64(_data, IdAt, id);
+            Record.PutI64(_data, ArrivalAt, arrivalTicks);
             for (int i = 0; i < recipients; i++)
             {
-                StateSegment[i] = -1;
+                SetI32(At(i) + 10, -1);
             }
         }
 
-        public long Id { get; }
+        private QueuedMessage(byte[] data)
+        {
+            _data = data;
+        }
+
+        public long Id
+        {
+            get { return Record.GetI64(_data, IdAt); }
+        }
 
         /// <summary>UTC ticks of arrival; 0 when the clock was not yet set (a board before SNTP).</summary>
-        public long ArrivalTicks { get; }
+        public long ArrivalTicks
+        {
+            get { return Record.GetI64(_data, ArrivalAt); }
+        }
 
         /// <summary>Content bytes as received (after dot-unstuffing).</summary>
-        public long Size { get; internal set; }
+        public long Size
+        {
+            get { return Record.GetI64(_data, SizeAt); }
+            internal set { Record.PutI64(_data, SizeAt, value); }
+        }
 
         public int RecipientCount
         {
-            get { return _state.Length; }
+            get { return (_data.Length - FixedBytes) / RecipientBytes; }
         }
 
         /// <summary>True when no recipient is pending or deferred: nothing more will be tried.</summary>
@@ -47,9 +74,9 @@ namespace Emailcore.Nano.Spool
         {
             get
             {
-                for (int i = 0; i < _state.Length; i++)
+                for (int i = 0; i < RecipientCount; i++)
                 {
-                    if (!IsFinal((RecipientState)_state[i]))
+                    if (!IsFinal(State(i)))
                     {
                         return false;
                     }
@@ -59,30 +86,68 @@ namespace Emailcore.Nano.Spool
             }
         }
 
-        internal bool Committed;
-        internal bool Broken;
-        internal int Chunks;
-        internal int EnvelopeSegment;
-        internal int EnvelopeOffset;
-        internal int LastSegment;
-        internal readonly int[] StateSegment;
-        internal readonly int[] StateOffset;
+        internal bool Committed
+        {
+            get { return (_data[FlagsAt] & CommittedFlag) != 0; }
+            set { SetFlag(CommittedFlag, value); }
+        }
+
+        internal bool Broken
+        {
+            get { return (_data[FlagsAt] & BrokenFlag) != 0; }
+            set { SetFlag(BrokenFlag, value); }
+        }
+
+        internal int Chunks
+        {
+            get { return GetI32(ChunksAt); }
+            set { SetI32(ChunksAt, value); }
+        }
+
+        internal int EnvelopeSegment
+        {
+            get { return GetI32(EnvelopeSegmentAt); }
+            set { SetI32(EnvelopeSegmentAt, value); }
+        }
+
+        internal int EnvelopeOffset
+        {
+            get { return GetI32(EnvelopeOffsetAt); }
+            set { SetI32(EnvelopeOffsetAt, value); }
+        }
+
+        internal int LastSegment
+        {
+            get { return GetI32(LastSegmentAt); }
+            set { SetI32(LastSegmentAt, value); }
+        }
 
         public RecipientState State(int recipient)
         {
-            return (RecipientState)_state[recipient];
+            return (RecipientState)_data[At(recipient)];
         }
 
         /// <summary>Delivery attempts recorded for the recipient (delivered, failed and deferred each count one).</summary>
         public int Attempts(int recipient)
         {
-            return _attempts[recipient];
+            return _data[At(recipient) + 1];
         }
 
         /// <summary>UTC ticks before which a deferred recipient is not tried again; 0: due now.</summary>
         public long NextAttemptTicks(int recipient)
         {
-            return _nextAttempt[recipient];
+            return Record.GetI64(_data, At(recipient) + 2);
+        }
+
+        /// <summary>Segment of the recipient's last state record; -1 when it has none.</summary>
+        internal int StateSegment(int recipient)
+        {
+            return GetI32(At(recipient) + 10);
+        }
+
+        internal int StateOffset(int recipient)
+        {
+            return GetI32(At(recipient) + 14);
         }
 
         /// <summary>
@@ -99,9 +164,9 @@ namespace Emailcore.Nano.Spool
                 return false;
             }
 
-            for (int i = 0; i < _state.Length; i++)
+            for (int i = 0; i < RecipientCount; i++)
             {
-                if (!IsFinal((RecipientState)_state[i]) && _nextAttempt[i] <= nowTicks)
+                if (!IsFinal(State(i)) && NextAttemptTicks(i) <= nowTicks)
                 {
                     return true;
                 }
@@ -117,38 +182,31 @@ namespace Emailcore.Nano.Spool
 
         internal void Apply(int recipient, RecipientState state, int attempts, long nextAttemptTicks, int segment, int offset)
         {
-            _state[recipient] = (byte)state;
-            _attempts[recipient] = (byte)attempts;
-            _nextAttempt[recipient] = nextAttemptTicks;
-            StateSegment[recipient] = segment;
-            StateOffset[recipient] = offset;
+            int at = At(recipient);
+            _data[at] = (byte)state;
+            _data[at + 1] = (byte)attempts;
+            Record.PutI64(_data, at + 2, nextAttemptTicks);
+            SetI32(at + 10, segment);
+            SetI32(at + 14, offset);
         }
 
         internal void MoveState(int recipient, int segment, int offset, bool dueNow)
         {
-            StateSegment[recipient] = segment;
-            StateOffset[recipient] = offset;
+            int at = At(recipient);
+            SetI32(at + 10, segment);
+            SetI32(at + 14, offset);
             if (dueNow)
             {
-                _nextAttempt[recipient] = 0;
+                Record.PutI64(_data, at + 2, 0);
             }
         }
 
         internal QueuedMessage Copy()
         {
-            var copy = new QueuedMessage(Id, ArrivalTicks, _state.Length);
-            copy.Size = Size;
-            for (int i = 0; i < _state.Length; i++)
-            {
-                copy.Apply(i, (RecipientState)_state[i], _attempts[i], _nextAttempt[i], StateSegment[i], StateOffset[i]);
-            }
-
-            copy.Committed = Committed;
+            var data = new byte[_data.Length];
+            Array.Copy(_data, data, data.Length);
+            var copy = new QueuedMessage(data);
             copy.Held = Held;
-            copy.Chunks = Chunks;
-            copy.EnvelopeSegment = EnvelopeSegment;
-            copy.EnvelopeOffset = EnvelopeOffset;
-            copy.LastSegment = LastSegment;
             return copy;
         }
 
@@ -161,6 +219,26 @@ namespace Emailcore.Nano.Spool
             }
 
             return segment >= EnvelopeSegment && (!Committed || segment <= LastSegment);
+        }
+
+        private static int At(int recipient)
+        {
+            return FixedBytes + (recipient * RecipientBytes);
+        }
+
+        private int GetI32(int offset)
+        {
+            return (int)Record.GetU32(_data, offset);
+        }
+
+        private void SetI32(int offset, int value)
+        {
+            Record.PutU32(_data, offset, (uint)value);
+        }
+
+        private void SetFlag(int flag, bool on)
+        {
+            _data[FlagsAt] = (byte)(on ? _data[FlagsAt] | flag : _data[FlagsAt] & ~flag);
         }
     }
 }

@@ -26,11 +26,25 @@ namespace Emailcore.Nano.Spool
                 message.LastSegment = _activeNumber;
                 return !message.Broken;
             }
-            catch (StoreException e)
+            catch (Exception e)
             {
+                if (!IsWriteFailure(e))
+                {
+                    throw;
+                }
+
                 Abandon(e);
                 return false;
             }
+        }
+
+        /// <summary>
+        /// A write that did not complete: the store failed, or the heap ran out in the middle of it (the platform's
+        /// file write allocates too). Both are handled alike by <see cref="Abandon"/>; anything else is a bug and propagates.
+        /// </summary>
+        private static bool IsWriteFailure(Exception e)
+        {
+            return e is StoreException || e is OutOfMemoryException;
         }
 
         /// <summary>Starts a record in the active segment, rotating when it would overflow; returns the record's offset.</summary>
@@ -71,8 +85,11 @@ namespace Emailcore.Nano.Spool
 
         private void StartSegment()
         {
+            // Everything that allocates comes before the file exists: an OutOfMemoryException changes nothing.
+            ReserveSegmentSlot();
+            string name = NameOf(_nextSegment);
             int number = _nextSegment++;
-            _active = _store.Create(NameOf(number));
+            _active = _store.Create(name);
             _activeNumber = number;
             AddSegment(number, 0);
             _writer.Begin(_active, Record.SegmentHeader, Record.SegmentHeaderPayload, _sequence++, 0);
@@ -98,9 +115,17 @@ namespace Emailcore.Nano.Spool
         /// bytes. What was appended before the failure is synced if the store still can; if it cannot, the next
         /// <see cref="Sync"/> says false, because state records it was to make durable may be gone.
         /// </summary>
-        private void Abandon(StoreException e)
+        private void Abandon(Exception e)
         {
-            _log.Write(LogLevel.Error, "spool: " + e.Message);
+            try
+            {
+                _log.Write(LogLevel.Error, "spool: " + (e is OutOfMemoryException ? "out of memory while writing" : e.Message));
+            }
+            catch (OutOfMemoryException)
+            {
+                // No heap for the log line; closing the segment below matters more.
+            }
+
             if (_active == null)
             {
                 return;
@@ -179,7 +204,7 @@ namespace Emailcore.Nano.Spool
                         QueuedMessage message = _messages[m];
                         for (int r = 0; message.EnvelopeSegment != number && r < message.RecipientCount; r++)
                         {
-                            if (message.StateSegment[r] == number)
+                            if (message.StateSegment(r) == number)
                             {
                                 CopyState(message, r, false);
                             }
@@ -202,7 +227,7 @@ namespace Emailcore.Nano.Spool
                 QueuedMessage message = _messages[m];
                 for (int r = 0; message.EnvelopeSegment != number && r < message.RecipientCount; r++)
                 {
-                    if (message.StateSegment[r] == number)
+                    if (message.StateSegment(r) == number)
                     {
                         return true;
                     }
@@ -279,8 +304,13 @@ namespace Emailcore.Nano.Spool
                 End(0);
                 Collect();
             }
-            catch (StoreException e)
+            catch (Exception e)
             {
+                if (!IsWriteFailure(e))
+                {
+                    throw;
+                }
+
                 Abandon(e);
             }
         }
@@ -319,8 +349,8 @@ namespace Emailcore.Nano.Spool
         /// <summary>The recipient's latest state record, whole, into _read; returns its payload length.</summary>
         private int ReadStateRecord(QueuedMessage message, int recipient)
         {
-            int segment = message.StateSegment[recipient];
-            int position = message.StateOffset[recipient];
+            int segment = message.StateSegment(recipient);
+            int position = message.StateOffset(recipient);
             long length = ReadHeader(segment, position);
             if (length > _read.Length - Record.Overhead)
             {
@@ -460,20 +490,7 @@ namespace Emailcore.Nano.Spool
         /// <summary>Keeps the segment table sorted by number; the table grows by doubling (segments are few).</summary>
         private void AddSegment(int number, long length)
         {
-            if (_segmentCount == _segments.Length)
-            {
-                _segments = Grow(_segments);
-                var lengths = new long[_segmentLength.Length * 2];
-                Array.Copy(_segmentLength, lengths, _segmentCount);
-                _segmentLength = lengths;
-                var valid = new long[_segmentValid.Length * 2];
-                Array.Copy(_segmentValid, valid, _segmentCount);
-                _segmentValid = valid;
-                var kept = new bool[_segmentKept.Length * 2];
-                Array.Copy(_segmentKept, kept, _segmentCount);
-                _segmentKept = kept;
-            }
-
+            ReserveSegmentSlot();
             int at = _segmentCount;
             while (at > 0 && _segments[at - 1] > number)
             {
@@ -489,6 +506,27 @@ namespace Emailcore.Nano.Spool
             _segmentValid[at] = length;
             _segmentKept[at] = false;
             _segmentCount++;
+        }
+
+        /// <summary>Room for one more segment; all three tables are allocated before any is replaced, so an OutOfMemoryException leaves them as they were.</summary>
+        private void ReserveSegmentSlot()
+        {
+            if (_segmentCount < _segments.Length)
+            {
+                return;
+            }
+
+            int[] numbers = Grow(_segments);
+            var lengths = new long[_segmentLength.Length * 2];
+            var valid = new long[_segmentValid.Length * 2];
+            var kept = new bool[_segmentKept.Length * 2];
+            Array.Copy(_segmentLength, lengths, _segmentCount);
+            Array.Copy(_segmentValid, valid, _segmentCount);
+            Array.Copy(_segmentKept, kept, _segmentCount);
+            _segments = numbers;
+            _segmentLength = lengths;
+            _segmentValid = valid;
+            _segmentKept = kept;
         }
 
         private static int[] Grow(int[] table)

@@ -1,3 +1,4 @@
+using System;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 
@@ -55,8 +56,13 @@ namespace Emailcore.Nano.Spool
                 {
                     Collect();
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                 }
             }

@@ -208,7 +208,7 @@ namespace Emailcore.Nano.Spool
             lock (_lock)
             {
                 QueuedMessage message = Find(id);
-                if (message == null || recipient < 0 || recipient >= message.RecipientCount || message.StateSegment[recipient] < 0)
+                if (message == null || recipient < 0 || recipient >= message.RecipientCount || message.StateSegment(recipient) < 0)
                 {
                     return "";
                 }
@@ -254,8 +254,13 @@ namespace Emailcore.Nano.Spool
                     message.Apply(recipient, state, attempts > 255 ? 255 : attempts, nextAttemptTicks, _activeNumber, at);
                     return true;
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                     return false;
                 }
@@ -275,8 +280,13 @@ namespace Emailcore.Nano.Spool
                     Collect();
                     return !lost;
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                     return false;
                 }
@@ -331,8 +341,13 @@ namespace Emailcore.Nano.Spool
 
                     SyncActive();
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                 }
 
@@ -409,8 +424,13 @@ namespace Emailcore.Nano.Spool
                     _messages[_messageCount++] = message;
                     return message;
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                     return null;
                 }
@@ -445,8 +465,13 @@ namespace Emailcore.Nano.Spool
                     End(Record.CommitPayload);
                     SyncActive();
                 }
-                catch (StoreException e)
+                catch (Exception e)
                 {
+                    if (!IsWriteFailure(e))
+                    {
+                        throw;
+                    }
+
                     Abandon(e);
                 }
 

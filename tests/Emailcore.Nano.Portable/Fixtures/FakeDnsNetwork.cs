@@ -62,7 +62,11 @@ namespace Emailcore.Nano.Tests.Support
         {
             Udp = udp;
             MonotonicMilliseconds = 1000;
+            KeepQueries = true;
         }
+
+        /// <summary>False: <see cref="Queries"/> keeps only the last query, so a long run's heap does not grow with it (the heap probe).</summary>
+        public bool KeepQueries { get; set; }
 
         public UdpAnswer Udp { get; private set; }
 
@@ -199,6 +203,12 @@ namespace Emailcore.Nano.Tests.Support
             public void SendTo(byte[] buffer, int offset, int count, Endpoint remote)
             {
                 FakeQuery query = Parse(buffer, offset, remote);
+                if (!_network.KeepQueries)
+                {
+                    // Only the last one, which a TCP retry needs.
+                    _network._queries.Clear();
+                }
+
                 _network._queries.Add(query);
                 FakeReply[] replies = _network.Udp(query);
                 for (int i = 0; i < replies.Length; i++)

@@ -37,7 +37,11 @@ namespace Emailcore.Nano.Tests.Support
             _pageSize = pageSize;
             _capacity = capacity;
             CutAt = long.MaxValue;
+            AppendsBeforeOutOfMemory = -1;
         }
+
+        /// <summary>Fault injection: after this many more appends the next one throws OutOfMemoryException, as a board's file write does when the heap is gone; -1: never.</summary>
+        public int AppendsBeforeOutOfMemory { get; set; }
 
         /// <summary>The appended byte count at which the power fails; long.MaxValue: never.</summary>
         public long CutAt { get; set; }
@@ -332,6 +336,11 @@ namespace Emailcore.Nano.Tests.Support
             public void Append(byte[] buffer, int offset, int count)
             {
                 Usable();
+                if (_store.AppendsBeforeOutOfMemory >= 0 && _store.AppendsBeforeOutOfMemory-- == 0)
+                {
+                    throw new OutOfMemoryException();
+                }
+
                 if (_store.FreeBytes < count)
                 {
                     throw new StoreException("flash full");

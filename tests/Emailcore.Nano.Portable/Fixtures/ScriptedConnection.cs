@@ -17,12 +17,23 @@ namespace Emailcore.Nano.Tests.Support
         private static readonly object TimeoutMark = new object();
 
         private readonly ArrayList _reads = new ArrayList();
-        private readonly ByteBuffer _written = new ByteBuffer();
+        private readonly ByteBuffer _written;
         private readonly Endpoint _local = Parse("127.0.0.1:25");
         private Endpoint _remote = Parse("127.0.0.1:40000");
 
         /// <summary>Runs inside StartTlsServer; it throws to fail the handshake.</summary>
         public delegate void HandshakeHook();
+
+        public ScriptedConnection()
+            : this(64)
+        {
+        }
+
+        /// <summary>Room for <paramref name="writtenCapacity"/> written bytes up front, so writing allocates nothing (out-of-memory tests).</summary>
+        public ScriptedConnection(int writtenCapacity)
+        {
+            _written = new ByteBuffer(writtenCapacity);
+        }
 
         /// <summary>Queues bytes for the next reads; a read never returns more than one piece.</summary>
         public ScriptedConnection Then(byte[] piece)
@@ -78,6 +89,9 @@ namespace Emailcore.Nano.Tests.Support
 
         public int Writes { get; private set; }
 
+        /// <summary>True while a read waits at a <see cref="ThenWait"/>.</summary>
+        public bool Waiting { get; private set; }
+
         /// <summary>Set when <see cref="Close"/> was called.</summary>
         public bool Closed { get; private set; }
 
@@ -103,7 +117,9 @@ namespace Emailcore.Nano.Tests.Support
             {
                 WaitHandle gate = (WaitHandle)_reads[0];
                 _reads.RemoveAt(0);
+                Waiting = true;
                 gate.WaitOne();
+                Waiting = false;
             }
 
             if (_reads.Count == 0)

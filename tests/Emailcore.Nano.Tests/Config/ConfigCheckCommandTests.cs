@@ -77,6 +77,30 @@ namespace Emailcore.Nano.Tests.Config
             Assert.Contains("cannot read", run.StandardError);
         }
 
+        [Theory]
+        [InlineData(100000, true)]
+        [InlineData(1000, false)]
+        public void BoardCheckWarnsWhenAuthWouldTakeTooLong(int iterations, bool warned)
+        {
+            // The users file beside main.cf, as tools/upload-config.sh puts them both on I:\.
+            string dir = Path.Combine(Path.GetTempPath(), "emailcore-users-" + Path.GetRandomFileName());
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "users"), "alice:$pbkdf2-sha256$" + iterations + "$AAECAwQFBgcICQoLDA0ODw==$qeuK7UarUXfagAqMU8OMY+iVJZ6vU7L6XNVar56Jscc=\n");
+            string file = Path.Combine(dir, "main.cf");
+            File.WriteAllText(file, "smtpd_sasl_auth_enable = yes\nsmtpd_sasl_users = users\n");
+            try
+            {
+                RunResult run = Run.Emailcore("config", "check", "--board", file);
+                Assert.True(run.ExitCode == 0, run.ToString());
+                Assert.Equal(warned, run.StandardError.Contains("warning: users: " + iterations + " PBKDF2 iterations make one AUTH take about " + (iterations / 200) + " s on a board"));
+                Assert.DoesNotContain("cannot read", run.StandardError);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         private static string Write(string content)
         {
             string path = Path.Combine(Path.GetTempPath(), "emailcore-" + Path.GetRandomFileName() + ".cf");

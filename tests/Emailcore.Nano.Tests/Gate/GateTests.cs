@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection.Metadata;
+using System.Text.RegularExpressions;
 using System.Reflection.PortableExecutable;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
@@ -19,27 +20,34 @@ namespace Emailcore.Nano.Tests.Gate
             _output = output;
         }
 
-        [Fact]
-        public void CoreAssemblyUsesOnlyWhatStableFirmwareRuns()
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void CoreAssemblyUsesOnlyWhatStableFirmwareRuns(int layer)
         {
-            Assert.True(File.Exists(Repo.GateAssembly), "the solution build did not produce " + Repo.GateAssembly);
-            GateInspector result = GateInspector.Inspect(Repo.GateAssembly);
-            string pe = File.Exists(Repo.GatePe) ? $"Emailcore.Nano.pe {new FileInfo(Repo.GatePe).Length} bytes" : "no .pe (MetadataProcessor not run)";
-            string figure = $"gate assembly: {result.IlBytes} bytes of IL in {result.Methods} methods, {new FileInfo(Repo.GateAssembly).Length} bytes on disk, {pe}";
+            // Each layer may use mscorlib and the layers below it, nothing else (build/NanoGate.props).
+            string name = Repo.GateLayers[layer];
+            string assembly = Repo.GateAssembly(name);
+            Assert.True(File.Exists(assembly), "the solution build did not produce " + assembly);
+            string[] allowed = new[] { "mscorlib" }.Concat(Repo.GateLayers.Take(layer)).ToArray();
+            GateInspector result = GateInspector.Inspect(assembly, allowed);
+            string peFile = Path.ChangeExtension(assembly, ".pe");
+            string pe = File.Exists(peFile) ? $"{name}.pe {new FileInfo(peFile).Length} bytes" : "no .pe (MetadataProcessor not run)";
+            string figure = $"gate assembly {name}: {result.IlBytes} bytes of IL in {result.Methods} methods, {new FileInfo(assembly).Length} bytes on disk, {pe}";
             _output.WriteLine(figure);
-            Console.WriteLine(figure);
-            File.WriteAllText(Path.Combine(Path.GetDirectoryName(Repo.GateAssembly)!, "code-size.txt"), figure + Environment.NewLine);
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(assembly)!, "code-size.txt"), figure + Environment.NewLine);
             Assert.Empty(result.Violations);
         }
 
         [DeviceCompileCheckFact]
         public void DeviceLayerUsesOnlyWhatStableFirmwareRuns()
         {
-            // The device compile check references nanoFramework's own System.Net and its dependencies, Runtime.Native,
+            // The device compile check references the core's three gate assemblies, nanoFramework's own System.Net and its dependencies, Runtime.Native,
             // and the shims for the packages ../shared/tools lacks (file system, Wi-Fi); nothing else may appear.
             string device = Path.Combine(Repo.Root, "src", "Emailcore.Nano.Device", "bin", Repo.Configuration, "net10.0", "Emailcore.Nano.Device.dll");
             Assert.True(File.Exists(device), "the solution build did not produce " + device);
-            GateInspector result = GateInspector.Inspect(device, "mscorlib", "Emailcore.Nano.Device.Shims", "System.Net", "System.Threading", "System.IO.Streams",
+            GateInspector result = GateInspector.Inspect(device, "mscorlib", "Emailcore.Nano", "Emailcore.Nano.Smtp", "Emailcore.Nano.Relay", "Emailcore.Nano.Device.Shims", "System.Net", "System.Threading", "System.IO.Streams",
                 "nanoFramework.System.Text", "nanoFramework.Runtime.Events", "nanoFramework.Runtime.Native");
             Assert.Empty(result.Violations);
 
@@ -50,21 +58,41 @@ namespace Emailcore.Nano.Tests.Gate
         }
 
         [Theory]
-        [InlineData("src/Emailcore.Nano.Device/Emailcore.Nano.Device.nfproj", "src/Emailcore.Nano.Device", true)]
-        [InlineData("tests/Emailcore.Nano.DeviceTests/Emailcore.Nano.DeviceTests.nfproj", "src/Emailcore.Nano.Device/Platform", false)]
-        public void NanoFrameworkProjectsListEverySourceFile(string project, string deviceFolder, bool withProgram)
+        [InlineData("src/Emailcore.Nano.Gate/Emailcore.Nano.nfproj", "src/Emailcore.Nano/Text", "src/Emailcore.Nano/Platform", "src/Emailcore.Nano/Config", "src/Emailcore.Nano/Mail", "src/Emailcore.Nano/Spool")]
+        [InlineData("src/Emailcore.Nano.Smtp.Gate/Emailcore.Nano.Smtp.nfproj", "src/Emailcore.Nano/Smtp", "src/Emailcore.Nano/Dns")]
+        [InlineData("src/Emailcore.Nano.Relay.Gate/Emailcore.Nano.Relay.nfproj", "src/Emailcore.Nano/Relay", "src/Emailcore.Nano/Alerts")]
+        [InlineData("src/Emailcore.Nano.Device/Emailcore.Nano.Device.nfproj", "src/Emailcore.Nano.Device")]
+        [InlineData("tests/Emailcore.Nano.DeviceTests/Emailcore.Nano.DeviceTests.nfproj", "tests/Emailcore.Nano.DeviceTests", "src/Emailcore.Nano.Device/Platform")]
+        public void NanoFrameworkProjectsListEverySourceFile(string project, params string[] folders)
         {
-            // Classic .nfproj files name each file; the compile checks glob. This keeps the two in step.
+            // Classic .nfproj files name each file; the gate projects and compile checks glob. This keeps the two in step.
             string text = File.ReadAllText(Repo.PathOf(project.Split('/'))).Replace('\\', '/');
             string projectDir = Path.GetDirectoryName(Repo.PathOf(project.Split('/')))!;
-            var expected = Directory.GetFiles(Repo.PathOf("src", "Emailcore.Nano"), "*.cs", SearchOption.AllDirectories)
-                .Concat(Directory.GetFiles(Repo.PathOf(deviceFolder.Split('/')), "*.cs", withProgram ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+            var expected = folders.SelectMany(folder => Directory.GetFiles(Repo.PathOf(folder.Split('/')), "*.cs", SearchOption.AllDirectories))
                 .Where(f => !f.Contains("/obj/") && !f.Contains("/bin/"));
             foreach (string file in expected)
             {
                 string relative = Path.GetRelativePath(projectDir, file).Replace('\\', '/');
                 Assert.True(text.Contains("Include=\"" + relative + "\"", StringComparison.Ordinal), project + " does not compile " + relative);
             }
+        }
+
+        [Theory]
+        [InlineData("src/Emailcore.Nano.Device/Emailcore.Nano.Device.nfproj")]
+        [InlineData("tests/Emailcore.Nano.DeviceTests/Emailcore.Nano.DeviceTests.nfproj")]
+        public void DeviceProjectsReferenceTheCoreAssemblies(string project)
+        {
+            // On a board the core is the three assemblies the gate builds, never its sources linked into the application.
+            string path = Repo.PathOf(project.Split('/'));
+            string text = File.ReadAllText(path).Replace('\\', '/');
+            var references = Regex.Matches(text, "<ProjectReference Include=\"([^\"]+)\"")
+                .Select(m => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, m.Groups[1].Value)))
+                .ToArray();
+            foreach (string layer in Repo.GateLayers)
+            {
+                Assert.Contains(Repo.PathOf("src", layer + ".Gate", layer + ".nfproj"), references);
+            }
+            Assert.DoesNotContain("Emailcore.Nano/", text);
         }
 
         [Fact]

@@ -16,6 +16,31 @@ namespace Emailcore.Nano.Tests.PortableCases
         [MemberData(nameof(Session))]
         public void SessionCase(string name) => TestList.Of(SessionCases.Register).Run(name);
 
+        public static IEnumerable<object[]> Reply() => Names(ReplyCases.Register);
+
+        [Theory]
+        [MemberData(nameof(Reply))]
+        public void ReplyCase(string name) => TestList.Of(ReplyCases.Register).Run(name);
+
+        public static IEnumerable<object[]> Address() => Names(AddressCases.Register);
+
+        [Theory]
+        [MemberData(nameof(Address))]
+        public void AddressCase(string name) => TestList.Of(AddressCases.Register).Run(name);
+
+        public static IEnumerable<object[]> Crypto() => Names(CryptoCases.Register);
+
+        [Theory]
+        [MemberData(nameof(Crypto))]
+        public void CryptoCase(string name) => TestList.Of(CryptoCases.Register).Run(name);
+
+        public static IEnumerable<object[]> Spool() => Names(SpoolCases.Register);
+
+        [Theory]
+        [MemberData(nameof(Spool))]
+        public void SpoolCase(string name) => TestList.Of(SpoolCases.Register).Run(name);
+
+
         private static IEnumerable<object[]> Names(Registration registration)
         {
             TestList tests = TestList.Of(registration);

@@ -12,13 +12,14 @@ namespace Emailcore.Nano.Tests.Support
 
         public static string Configuration { get; } = Metadata("Configuration");
 
+        /// <summary>The project of the lowest gate assembly, the one the gate tests compile extra files into.</summary>
         public static string GateProject => Path.Combine(Root, "src", "Emailcore.Nano.Gate", "Emailcore.Nano.Gate.csproj");
 
-        /// <summary>The core compiled for nanoFramework (the gate's output, also the package's assembly).</summary>
-        public static string GateAssembly => Path.Combine(Root, "src", "Emailcore.Nano.Gate", "bin", Configuration, "net10.0", "Emailcore.Nano.dll");
+        /// <summary>The assemblies of the core's nanoFramework build, lowest layer first (build/NanoGate.props).</summary>
+        public static readonly string[] GateLayers = { "Emailcore.Nano", "Emailcore.Nano.Smtp", "Emailcore.Nano.Relay" };
 
-        /// <summary>The MetadataProcessor's conversion of <see cref="GateAssembly"/>; absent when the tools are.</summary>
-        public static string GatePe => Path.ChangeExtension(GateAssembly, ".pe");
+        /// <summary>One gate assembly (also in the package), built by the project in src/<c>name</c>.Gate.</summary>
+        public static string GateAssembly(string name) => Path.Combine(Root, "src", name + ".Gate", "bin", Configuration, "net10.0", name + ".dll");
 
         /// <summary>The `emailcore` program, copied next to the tests by the project reference.</summary>
         public static string EmailcoreDll => Path.Combine(AppContext.BaseDirectory, "emailcore.dll");

@@ -16,6 +16,28 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>More rounds than this is a mistake or an attempt to stall the server.</summary>
         public const int MaxIterations = 10000000;
 
+        /// <summary>
+        /// The most rounds one board AUTH should cost: about 5 s at an estimated 200 PBKDF2-SHA-256 iterations per
+        /// second on an ESP32 (the x86 interpreter does 700 to 3000: docs/PERFORMANCE.md). `config check --board`
+        /// warns above it; a board's users need long random passwords instead of many rounds.
+        /// </summary>
+        public const int BoardIterationAdvice = 1000;
+
+        /// <summary>Rounds of the most expensive entry (0 when the file is empty).</summary>
+        public int HighestIterations
+        {
+            get
+            {
+                int highest = 0;
+                for (int i = 0; i < Count; i++)
+                {
+                    highest = _iterations[i] > highest ? _iterations[i] : highest;
+                }
+
+                return highest;
+            }
+        }
+
         private readonly byte[][] _names;
         private readonly byte[][] _salts;
         private readonly byte[][] _hashes;

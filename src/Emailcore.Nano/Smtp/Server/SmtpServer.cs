@@ -40,6 +40,13 @@ namespace Emailcore.Nano.Smtp.Server
             _acceptors = new Thread[listeners.Length];
             _sessions = new SmtpSession[settings.ConnectionLimit];
             _busy = new bool[settings.ConnectionLimit];
+
+            // Every slot is allocated now, so a full server needs no more memory than an idle one
+            // (and a board that cannot hold them fails at start, not with the Nth client).
+            for (int i = 0; i < _sessions.Length; i++)
+            {
+                _sessions[i] = new SmtpSession(settings, store.CreateSink(), clock, log);
+            }
         }
 
         /// <summary>Sessions running now.</summary>
@@ -161,7 +168,17 @@ namespace Emailcore.Nano.Smtp.Server
                     continue;
                 }
 
-                new Thread(new Runner(this, slot, connection, mode).Run).Start();
+                try
+                {
+                    new Thread(new Runner(this, slot, connection, mode).Run).Start();
+                }
+                catch (System.OutOfMemoryException)
+                {
+                    // No heap for the session's thread: the client is cut and retries; the acceptor goes on.
+                    connection.Close();
+                    Release(slot);
+                    _clock.Sleep(AcceptPollMilliseconds);
+                }
             }
         }
 
@@ -175,11 +192,6 @@ namespace Emailcore.Nano.Smtp.Server
                     if (!_busy[i])
                     {
                         _busy[i] = true;
-                        if (_sessions[i] == null)
-                        {
-                            _sessions[i] = new SmtpSession(_settings, _store.CreateSink(), _clock, _log);
-                        }
-
                         Interlocked.Increment(ref _active);
                         return i;
                     }

@@ -30,6 +30,10 @@ namespace Emailcore.Nano.Smtp.Server
         private static readonly byte[] CrLf = { (byte)'\r', (byte)'\n' };
         private static readonly byte[] Lf = { (byte)'\n' };
 
+        // Made at start: on nanoFramework even a string literal is an allocation, and this reply is sent when there is none left.
+        private static readonly byte[] OutOfMemoryHead = Ascii.GetBytes("421 4.3.2 ");
+        private static readonly byte[] OutOfMemoryTail = Ascii.GetBytes(" Error: out of memory, closing connection\r\n");
+
         private readonly ServerSettings _settings;
         private readonly IMessageSink _sink;
         private readonly IClock _clock;
@@ -97,6 +101,28 @@ namespace Emailcore.Nano.Smtp.Server
         /// </summary>
         public void Run(IConnection connection, ListenMode mode)
         {
+            try
+            {
+                Serve(connection, mode);
+            }
+            catch (OutOfMemoryException)
+            {
+                // Out of memory again while ending the session (aborting the message, logging): make sure it is closed.
+                _connection = null;
+                _reader.Attach(null);
+                _output.Attach(null);
+                try
+                {
+                    connection.Close();
+                }
+                catch (ConnectionException)
+                {
+                }
+            }
+        }
+
+        private void Serve(IConnection connection, ListenMode mode)
+        {
             _connection = connection;
             _deadline.StartSession(_settings.SessionLimitMilliseconds);
             _reader.Attach(connection);
@@ -105,16 +131,18 @@ namespace Emailcore.Nano.Smtp.Server
             _errors = 0;
             _commands = 0;
             _failedCommands = 0;
-            _last = "CONNECT";
-            _client = "unknown[" + connection.RemoteEndpoint.AddressText() + "]";
             _relayAllowed = _settings.InMynetworks(connection.RemoteEndpoint);
             _tlsOffered = _settings.TlsOffered && _settings.TlsAdmission.Offers(connection.RemoteEndpoint);
             _submission = mode != ListenMode.Smtp;
             FillLocalName(connection.LocalEndpoint);
             ResetSession();
-            _log.Write(LogLevel.Info, "connect from " + _client);
             try
             {
+                // Inside the try: on nanoFramework even these literals are allocations, which may fail.
+                _last = "CONNECT";
+                _client = "unknown";
+                _client = "unknown[" + connection.RemoteEndpoint.AddressText() + "]";
+                _log.Write(LogLevel.Info, "connect from " + _client);
                 if (mode == ListenMode.Smtps)
                 {
                     // RFC 8314 §3: on an implicit-TLS port the handshake comes before the greeting.
@@ -148,6 +176,12 @@ namespace Emailcore.Nano.Smtp.Server
             {
                 _log.Write(LogLevel.Info, "lost connection after " + _last + " from " + _client + ": " + e.Message);
             }
+            catch (OutOfMemoryException)
+            {
+                // The heap ran out somewhere in this session (a board's 79 KB): nothing of the transaction was
+                // acknowledged, so it is aborted below and the client told to come back (RFC 5321 §4.2.5: 421 closes).
+                OutOfMemory();
+            }
             finally
             {
                 if (_sinkOpen)
@@ -159,7 +193,28 @@ namespace Emailcore.Nano.Smtp.Server
                 Array.Clear(_envelope.Arena, 0, _envelope.Arena.Length);
                 connection.Close();
                 _connection = null;
+
+                // A finished slot must not keep its last connection (a socket, an SslStream) alive until the next client.
+                _reader.Attach(null);
+                _output.Attach(null);
                 _log.Write(LogLevel.Info, "disconnect from " + _client + " commands=" + (_commands - _failedCommands).ToString() + "/" + _commands.ToString());
+            }
+        }
+
+        /// <summary>421 4.3.2 after the replies already due, from bytes made at start (no allocation); then the session ends.</summary>
+        private void OutOfMemory()
+        {
+            try
+            {
+                _output.Append(OutOfMemoryHead, 0, OutOfMemoryHead.Length);
+                _output.Append(_localName, 0, _localNameLength);
+                _output.Append(OutOfMemoryTail, 0, OutOfMemoryTail.Length);
+                _output.Flush();
+                _log.Write(LogLevel.Error, "out of memory after " + _last + " from " + _client);
+            }
+            catch (Exception)
+            {
+                // The peer went away, or logging needed memory that is not there: closing is all that is left.
             }
         }
 

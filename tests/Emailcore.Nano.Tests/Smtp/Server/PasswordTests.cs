@@ -53,34 +53,6 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.Equal(HMACSHA256.HashData(password, salt), mac);
         }
 
-        [Theory]
-        [InlineData("", true, "")]
-        [InlineData("YQ==", true, "a")]
-        [InlineData("YWI=", true, "ab")]
-        [InlineData("YWJj", true, "abc")]
-        [InlineData("YWJjZA==", true, "abcd")]
-        [InlineData("YQ", false, "")]
-        [InlineData("YQ==YQ==", false, "")]
-        [InlineData("Y===", false, "")]
-        [InlineData("YW I=", false, "")]
-        public void Base64DecoderIsStrict(string text, bool valid, string expected)
-        {
-            var decoder = new Base64Decoder();
-            byte[] output = new byte[16];
-            decoder.Start(output, 0, output.Length);
-            byte[] input = Encoding.ASCII.GetBytes(text);
-            foreach (byte b in input)
-            {
-                decoder.Feed(new[] { b }, 0, 1);
-            }
-
-            Assert.Equal(valid, decoder.Finish());
-            if (valid)
-            {
-                Assert.Equal(expected, Encoding.ASCII.GetString(output, 0, decoder.Length));
-            }
-        }
-
         private static SaslUsers Users(string user, string password, int iterations)
         {
             byte[] salt = RandomNumberGenerator.GetBytes(16);
