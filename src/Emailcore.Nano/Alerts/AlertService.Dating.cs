@@ -168,7 +168,7 @@ namespace Emailcore.Nano.Alerts
                     continue;
                 }
 
-                copy = copy == null ? new Envelope(EnvelopeBytes, MaxRecipients) : copy;
+                copy = copy == null ? new Envelope(_envelopeBytes, _maxRecipients) : copy;
                 CopyOpenRecipients(m, copy);
                 bool thisBoot = boot == _boot && uptime <= now;
                 DateTime date = thisBoot ? wall.AddMilliseconds(uptime - now) : wall;

@@ -19,7 +19,6 @@ namespace Emailcore.Nano.Alerts
         /// <summary>To and Cc addresses one alert may have.</summary>
         public const int MaxRecipients = 16;
 
-        private const int EnvelopeBytes = 1024;
         private const int BufferBytes = 256;
 
         private readonly object _lock = new object();
@@ -35,12 +34,20 @@ namespace Emailcore.Nano.Alerts
         private readonly MessageBuilder _builder = new MessageBuilder(BufferBytes);
         private readonly MessageParts _parts = new MessageParts();
         private readonly AlertSubmission _submission;
-        private readonly Envelope _envelope = new Envelope(EnvelopeBytes, MaxRecipients);
+        private readonly Envelope _envelope;
+        private readonly int _envelopeBytes;
+        private readonly int _maxRecipients;
         private readonly byte[] _token = new byte[8];
 
         /// <param name="hostName">The right side of Message-IDs: our FQDN, or the sender's domain.</param>
-        public AlertService(Spool.Spool spool, IClock clock, IRandom random, ILog log, Mailbox from, Mailbox[] defaultTo, string hostName, StormControl storm, bool eightBit)
+        /// <param name="envelopeBytes">Room for the sender and all recipients' addresses of one alert.</param>
+        /// <param name="maxRecipients">The most recipients one alert may have, at most <see cref="MaxRecipients"/>.</param>
+        public AlertService(Spool.Spool spool, IClock clock, IRandom random, ILog log, Mailbox from, Mailbox[] defaultTo, string hostName, StormControl storm, bool eightBit,
+            int envelopeBytes, int maxRecipients)
         {
+            _envelopeBytes = envelopeBytes;
+            _maxRecipients = maxRecipients < MaxRecipients ? maxRecipients : MaxRecipients;
+            _envelope = new Envelope(_envelopeBytes, _maxRecipients);
             _spool = spool;
             _clock = clock;
             _random = random;
@@ -76,9 +83,12 @@ namespace Emailcore.Nano.Alerts
 
             string[] list = config.GetList(Parameters.AlertRecipients);
             int line = config.LineOf(Parameters.AlertRecipients);
-            if (list.Length > MaxRecipients)
+            // An alert's envelope is the size the server's is (smtpd_envelope_buffer_size, smtpd_recipient_limit), at most MaxRecipients.
+            int limit = config.GetCount(Parameters.SmtpdRecipientLimit);
+            limit = limit < MaxRecipients ? limit : MaxRecipients;
+            if (list.Length > limit)
             {
-                throw new ConfigException(config.FileName, line, "alert_recipients: more than " + MaxRecipients.ToString() + " addresses");
+                throw new ConfigException(config.FileName, line, "alert_recipients: more than " + limit.ToString() + " addresses");
             }
 
             var to = new Mailbox[list.Length];
@@ -100,7 +110,8 @@ namespace Emailcore.Nano.Alerts
 
             var storm = new StormControl(config.GetCount(Parameters.AlertKeyLimit), config.GetCount(Parameters.AlertRateLimit),
                 (long)config.GetSeconds(Parameters.AlertRateWindow) * 1000, (long)config.GetSeconds(Parameters.AlertDedupeWindow) * 1000);
-            return new AlertService(spool, clock, random, log, from, to, host, storm, config.GetBool(Parameters.Alert8BitMime));
+            return new AlertService(spool, clock, random, log, from, to, host, storm, config.GetBool(Parameters.Alert8BitMime),
+                config.GetCount(Parameters.SmtpdEnvelopeBufferSize), limit);
         }
 
         /// <summary>A problem alert to the default recipients.</summary>
@@ -157,9 +168,9 @@ namespace Emailcore.Nano.Alerts
                 return Refused(AlertStatus.NoRecipients, "the alert names no recipient and alert_recipients is empty");
             }
 
-            if (count > MaxRecipients)
+            if (count > _maxRecipients)
             {
-                return Refused(AlertStatus.InvalidArgument, "more than " + MaxRecipients.ToString() + " recipients");
+                return Refused(AlertStatus.InvalidArgument, "more than " + _maxRecipients.ToString() + " recipients");
             }
 
             MessageParts m = _parts;
@@ -178,7 +189,7 @@ namespace Emailcore.Nano.Alerts
 
             if (!FillEnvelope(to, cc))
             {
-                return Refused(AlertStatus.InvalidArgument, "the recipients' addresses are longer than " + EnvelopeBytes.ToString() + " bytes in all");
+                return Refused(AlertStatus.InvalidArgument, "the recipients' addresses are longer than " + _envelopeBytes.ToString() + " bytes in all");
             }
 
             string body = alert.Body == null ? string.Empty : alert.Body;

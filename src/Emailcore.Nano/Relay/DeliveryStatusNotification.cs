@@ -17,13 +17,13 @@ namespace Emailcore.Nano.Relay
         private readonly MessageWriter _writer;
         private readonly byte[] _copyBuffer;
 
-        public DeliveryStatusNotification(string reportingMta, IRandom random, long returnLimit, int bufferBytes)
+        public DeliveryStatusNotification(string reportingMta, IRandom random, long returnLimit, byte[] scratch)
         {
             _reportingMta = reportingMta;
             _random = random;
             _returnLimit = returnLimit;
-            _writer = new MessageWriter(bufferBytes);
-            _copyBuffer = new byte[bufferBytes];
+            _writer = new MessageWriter(scratch.Length);
+            _copyBuffer = scratch;
         }
 
         /// <summary>

@@ -17,12 +17,12 @@ namespace Emailcore.Nano.Relay
         private readonly string _host;
         private readonly byte[] _buffer;
 
-        public MaildirDelivery(IFileSystem fileSystem, string root, string hostName, int bufferBytes)
+        public MaildirDelivery(IFileSystem fileSystem, string root, string hostName, byte[] scratch)
         {
             _fileSystem = fileSystem;
             _root = root;
             _host = SafeName(hostName);
-            _buffer = new byte[bufferBytes];
+            _buffer = scratch;
         }
 
         /// <summary>The folder a local part is delivered to, relative to the file system root.</summary>

@@ -39,7 +39,6 @@ namespace Emailcore.Nano.Relay
         private readonly int _hopcountLimit;
         private readonly Envelope _envelope;
         private readonly Envelope _resubmit;
-        private readonly MessageWriter _writer;
         private readonly byte[] _buffer;
         private readonly DeliveryResult[] _results;
         private readonly int[] _batch;
@@ -51,7 +50,7 @@ namespace Emailcore.Nano.Relay
 
         public QueueRunner(Spool.Spool spool, Router router, AliasExpansion aliases, MaildirDelivery maildir, SmtpDelivery smtp,
             DeliveryStatusNotification dsn, Backoff backoff, ILog log, IClock clock, int hopcountLimit, int envelopeBytes, int maxRecipients,
-            int partition, int partitions)
+            byte[] scratch, int partition, int partitions)
         {
             _partition = partition;
             _partitions = partitions;
@@ -68,8 +67,7 @@ namespace Emailcore.Nano.Relay
             _hopcountLimit = hopcountLimit;
             _envelope = new Envelope(envelopeBytes, maxRecipients);
             _resubmit = new Envelope(envelopeBytes, maxRecipients);
-            _writer = new MessageWriter(1024);
-            _buffer = new byte[1024];
+            _buffer = scratch;
             _results = new DeliveryResult[maxRecipients];
             for (int i = 0; i < maxRecipients; i++)
             {

@@ -19,7 +19,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             string root = Path.Combine(Path.GetTempPath(), "emailcore-maildir-" + Path.GetRandomFileName());
             var fs = new HostFileSystem(root);
-            var maildir = new MaildirDelivery(fs, "mail", "relay.example", 64);
+            var maildir = new MaildirDelivery(fs, "mail", "relay.example", new byte[64]);
             MemoryMessage content = MemoryMessage.Of("Subject: hi\r\n\r\nbody\r\n");
 
             maildir.Deliver("Alice", "bob@example.com", "alice@localhost", content, 0x3F2A9C, 0, 1_764_000_000);
@@ -58,7 +58,7 @@ namespace Emailcore.Nano.Tests.Relay
             byte[] envid = Encoding.ASCII.GetBytes("QQ+2Bid");
             original.SetEnvId(envid, 0, envid.Length);
             original.Ret = ret;
-            var dsn = new DeliveryStatusNotification("relay.example", new HostRandom(), limit, 100);
+            var dsn = new DeliveryStatusNotification("relay.example", new HostRandom(), limit, new byte[100]);
             var sink = new MemoryMessage();
             sink.Open(original);
             var reports = new[]
