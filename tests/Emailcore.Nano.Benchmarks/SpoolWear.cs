@@ -33,7 +33,7 @@ namespace Emailcore.Nano.Benchmarks
             try
             {
                 var store = new CountingStore(new HostFileStore(directory));
-                var spool = new Nano.Spool.Spool(store, new ConsoleLog(LogLevel.Warning), new HostClock(), pageSize, segmentSize, 1L << 30, 1000, readOnly: false);
+                var spool = new Nano.Spool.Spool(store, new ConsoleLog(LogLevel.Warning), new HostClock(), pageSize, segmentSize, 1L << 30, 1000, 0, readOnly: false);
                 var envelope = new Envelope(1024, 4);
                 byte[] from = "sender@lan.example"u8.ToArray();
                 byte[] to = "recipient@example.com"u8.ToArray();

@@ -67,7 +67,7 @@ namespace Emailcore.Nano.Tests
             var store = new FlashStore(512);
             var log = new DiscardLog();
             var clock = new ManualClock();
-            var spool = new Spool.Spool(store, log, clock, 512, 4096, 65536, 8, false);
+            var spool = new Spool.Spool(store, log, clock, 512, 4096, 65536, 8, 0, false);
             var config = new MainConfig(true);
             config.Set("myhostname", "board.lan.example", 0);
             var session = new SmtpSession(ServerSettings.From(config), spool.CreateSink(), clock, log);
@@ -91,7 +91,7 @@ namespace Emailcore.Nano.Tests
             string three = Send(session, third);
             Check.Contains("250 2.0.0 Ok: queued as", three);
 
-            var recovered = new Spool.Spool(store, log, clock, 512, 4096, 65536, 8, false);
+            var recovered = new Spool.Spool(store, log, clock, 512, 4096, 65536, 8, 0, false);
             QueuedMessage[] queued = recovered.Messages();
             Check.Equal(acknowledged ? 3 : 2, queued.Length, "queued after recovery");
             Check.EndsWith("\r\none\r\n", Body(recovered, queued[0].Id));

@@ -75,7 +75,7 @@ namespace Emailcore.Nano.Fuzz
         private static byte[] Build(int messages)
         {
             var store = new MemoryFileStore();
-            var spool = new Nano.Spool.Spool(store, new Discard(), new Fixed(), 256, 2048, 1 << 20, 64, false);
+            var spool = new Nano.Spool.Spool(store, new Discard(), new Fixed(), 256, 2048, 1 << 20, 64, 0, false);
             var sinks = new List<IMessageSink>();
             var ids = new List<long>();
             for (int m = 0; m < messages; m++)

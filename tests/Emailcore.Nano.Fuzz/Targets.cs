@@ -284,7 +284,7 @@ namespace Emailcore.Nano.Fuzz
                 store.Put(file.Key, file.Value);
             }
 
-            var spool = new Nano.Spool.Spool(store, new NullLog(), new SteppingClock(), 256, 2048, 1 << 20, 64, false);
+            var spool = new Nano.Spool.Spool(store, new NullLog(), new SteppingClock(), 256, 2048, 1 << 20, 64, 0, false);
             var envelope = new Envelope(4096, 64);
             var buffer = new byte[300];
             foreach (QueuedMessage message in spool.Messages())
@@ -330,7 +330,7 @@ namespace Emailcore.Nano.Fuzz
             Check(ReadAll(spool, id).SequenceEqual(fresh), "a new message did not read back");
             spool.Close();
 
-            var again = new Nano.Spool.Spool(store, new NullLog(), new SteppingClock(), 256, 2048, 1 << 20, 64, true);
+            var again = new Nano.Spool.Spool(store, new NullLog(), new SteppingClock(), 256, 2048, 1 << 20, 64, 0, true);
             Check(ReadAll(again, id).SequenceEqual(fresh), "a committed message did not survive recovery");
         }
 

@@ -61,7 +61,7 @@ namespace Emailcore.Nano.Tests
         private static void Commits()
         {
             var store = new FlashStore(512);
-            var spool = new Spool.Spool(store, new DiscardLog(), new ManualClock(), 512, 16384, 1 << 22, 1000, false);
+            var spool = new Spool.Spool(store, new DiscardLog(), new ManualClock(), 512, 16384, 1 << 22, 1000, 0, false);
             byte[] content = new byte[1024];
             for (int i = 0; i < content.Length; i++)
             {

@@ -24,12 +24,14 @@ namespace Emailcore.Nano.Host.Submit
             var clock = new HostClock();
             var random = new HostRandom();
             string relayhost = config.GetString(Parameters.Relayhost);
+            // Not a listener itself: handing mail to the relay's own listener from here is a submission, not a loop.
+            OwnListeners own = OwnListeners.None;
             var router = new Router(config.GetList(Parameters.Mydestination), relayhost.Length > 0 ? NextHop.Parse(relayhost) : null,
-                Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name);
+                Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name, own);
             TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out TlsLevel level);
             var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config)),
                 new SmtpClient(network, clock, ClientSettings.From(config), envelope.RecipientCount), level, Map(config, Parameters.SmtpTlsPolicyMaps, files),
-                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), log);
+                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log);
 
             int count = envelope.RecipientCount;
             var done = new bool[count];

@@ -23,6 +23,18 @@ namespace Emailcore.Nano.Config
 
         public ListenMode Mode { get; }
 
+        /// <summary>Every entry of smtpd_listen; an entry that is not a listener is null (the configuration check refuses it).</summary>
+        public static ListenSpec[] ParseAll(string[] texts)
+        {
+            var listeners = new ListenSpec[texts.Length];
+            for (int i = 0; i < texts.Length; i++)
+            {
+                listeners[i] = Parse(texts[i]);
+            }
+
+            return listeners;
+        }
+
         /// <summary>Returns null when the text is not a listener; the port is required.</summary>
         public static ListenSpec Parse(string text)
         {

@@ -31,6 +31,12 @@ namespace Emailcore.Nano.Config
         /// <summary>Byte budget of the spool; past it new mail gets 452 4.3.1.</summary>
         public static readonly Parameter QueueSizeLimit = Define("queue_size_limit", ParameterKind.Size, "104857600", "131072");
 
+        /// <summary>
+        /// Free bytes of the spool's medium held back from new mail (452 4.3.1 below it) for the state records and
+        /// notifications that let finished messages go and free space (Postfix's queue_minfree).
+        /// </summary>
+        public static readonly Parameter QueueMinfree = Define("queue_minfree", ParameterKind.Size, "4194304", "16384");
+
         /// <summary>Largest message accepted, in bytes (SIZE, RFC 1870).</summary>
         public static readonly Parameter MessageSizeLimit = Define("message_size_limit", ParameterKind.Size, "10240000", "65536");
 

@@ -26,12 +26,10 @@ namespace Emailcore.Nano.Relay
                 System.Array.Clear(content, 0, content.Length);
             }
 
-            string[] listen = config.GetList(Parameters.SmtpdListen);
-            Listeners = new ListenSpec[listen.Length];
+            Listeners = ListenSpec.ParseAll(config.GetList(Parameters.SmtpdListen));
             bool implicitTls = false;
-            for (int i = 0; i < listen.Length; i++)
+            for (int i = 0; i < Listeners.Length; i++)
             {
-                Listeners[i] = ListenSpec.Parse(listen[i]);
                 implicitTls |= Listeners[i].Mode == ListenMode.Smtps;
             }
 
@@ -41,7 +39,7 @@ namespace Emailcore.Nano.Relay
                 throw new ConfigException(config.FileName, 0, problem);
             }
 
-            Queue = new QueueManager(config, spool, network, files, clock, random, log);
+            Queue = new QueueManager(config, spool, network, files, clock, random, log, new OwnListeners(Listeners));
             Server = new SmtpServer(settings, Listeners, network, spool, clock, log);
             _drainMilliseconds = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
         }

@@ -18,15 +18,15 @@ namespace Emailcore.Nano.Relay
         private readonly QueueRunner[] _runners;
         private readonly Thread[] _threads;
 
-        /// <summary>Throws <see cref="ConfigException"/> when a referenced file or map is unusable.</summary>
-        public QueueManager(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log)
+        /// <summary>Throws <see cref="ConfigException"/> when a referenced file or map is unusable; <paramref name="own"/>: where mail to us arrives.</summary>
+        public QueueManager(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log, OwnListeners own)
         {
             string hostName = config.GetString(Parameters.Myhostname);
             string[] mydestination = config.GetList(Parameters.Mydestination);
             string localDomain = hostName.Length > 0 ? hostName : (mydestination.Length > 0 ? mydestination[0] : "localhost");
             string relayhost = config.GetString(Parameters.Relayhost);
             var router = new Router(mydestination, relayhost.Length > 0 ? NextHop.Parse(relayhost) : null,
-                Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name);
+                Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name, own);
             string aliasFile = config.GetString(Parameters.AliasMaps);
             Aliases aliases = null;
             if (aliasFile.Length > 0)
@@ -71,7 +71,7 @@ namespace Emailcore.Nano.Relay
             {
                 var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config));
                 var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
-                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, log);
+                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, own, log);
                 AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);
                 // One copy buffer per runner: its thread copies one message at a time (to a Maildir, a DSN or the spool),
                 // and on a 79 KiB board each kilobyte counts (boards/*/budget.txt).

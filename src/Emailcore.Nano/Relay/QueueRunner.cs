@@ -390,11 +390,19 @@ namespace Emailcore.Nano.Relay
                 }
 
                 byte[] reply = Utf8.GetBytes(result.Text);
-                _spool.RecordState(message.Id, r, state, next, reply, 0, reply.Length);
+                if (!_spool.RecordState(message.Id, r, state, next, reply, 0, reply.Length))
+                {
+                    // The spool keeps the state in memory (the recipient is not due again in this process); said once, here.
+                    _events.Write(LogLevel.Error, id + ": the " + status + " state of <" + _envelope.Recipient(r) + "> could not be recorded in the spool; not tried again until the relay restarts");
+                }
+
                 _log.Delivery(id, _envelope.Recipient(r), null, result.Relay, delay, result.Status, status, result.Text);
             }
 
-            _spool.Sync();
+            if (!_spool.Sync())
+            {
+                _events.Write(LogLevel.Error, id + ": the spool could not make its delivery states durable; they hold until the relay restarts");
+            }
         }
 
         private void Report(int r, string action, DeliveryResult result, ref int reports)
@@ -434,7 +442,7 @@ namespace Emailcore.Nano.Relay
             }
 
             DeliveryStatusNotification.PrepareEnvelope(_resubmit, _envelope, to);
-            IMessageSink sink = _spool.CreateSink();
+            IMessageSink sink = _spool.CreateNotificationSink();
             long dsnId = sink.Open(_resubmit);
             if (dsnId < 0)
             {

@@ -1,11 +1,13 @@
 using Emailcore.Nano.Config;
+using Emailcore.Nano.Platform;
 using Emailcore.Nano.Text;
 
 namespace Emailcore.Nano.Relay
 {
     /// <summary>
     /// Picks each recipient's route, in Postfix's order: transport_maps, then mydestination (local delivery),
-    /// then relayhost, then the recipient domain's MX records (RFC 5321 §5.1).
+    /// then relayhost, then the recipient domain's MX records (RFC 5321 §5.1). An address literal is routed to its
+    /// address, unless it is one of ours (<see cref="OwnListeners"/>): then it is delivered locally, like mydestination.
     /// </summary>
     public sealed class Router
     {
@@ -14,10 +16,12 @@ namespace Emailcore.Nano.Relay
         private readonly string[] _mydestination;
         private readonly NextHop _relayhost;
         private readonly DomainMap _transports;
+        private readonly OwnListeners _own;
 
         /// <summary>Throws <see cref="ConfigException"/> when a transport_maps entry is neither "local" nor a next hop.</summary>
-        public Router(string[] mydestination, NextHop relayhost, DomainMap transports, string transportsName)
+        public Router(string[] mydestination, NextHop relayhost, DomainMap transports, string transportsName, OwnListeners own)
         {
+            _own = own;
             _mydestination = mydestination;
             _relayhost = relayhost;
             _transports = transports;
@@ -49,6 +53,13 @@ namespace Emailcore.Nano.Relay
                 if (literal.Length > 5 && Ascii.EqualsIgnoreCase(literal.Substring(0, 5), "IPv6:"))
                 {
                     literal = literal.Substring(5);
+                }
+
+                // RFC 5321 §5.1: the literal of an interface we listen on is ours; relaying it over SMTP would send it to ourselves.
+                var address = new Endpoint();
+                if (Endpoint.TryParseAddress(literal, address) && _own.IsOurAddress(address))
+                {
+                    return Route.Local(localPart);
                 }
 
                 return Route.Smtp(NextHop.Parse("[" + literal + "]"));

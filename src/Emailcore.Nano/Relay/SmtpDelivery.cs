@@ -28,10 +28,13 @@ namespace Emailcore.Nano.Relay
         private readonly ILog _log;
         private readonly DeliveryResult _failure = new DeliveryResult();
         private readonly AuthFailures _authFailures;
+        private readonly OwnListeners _own;
         private string _openKey;
 
-        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures, ILog log)
+        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures,
+            OwnListeners own, ILog log)
         {
+            _own = own;
             _authFailures = authFailures;
             _router = router;
             _client = client;
@@ -107,6 +110,7 @@ namespace Emailcore.Nano.Relay
 
             SaslCredentials credentials = _passwords.Lookup(hop);
             int tried = 0;
+            bool ourselves = false;
             _failure.Set(451, "4.4.1", "451 4.4.1 no server of " + hop.Host + " could be reached", "none");
             for (int t = 0; t < servers.Count && tried < AddressLimit; t++)
             {
@@ -114,8 +118,16 @@ namespace Emailcore.Nano.Relay
 
                 // secure trusts only the name we were configured with; verify also the name DNS gave us (Postfix's meanings).
                 string verifyName = level == TlsLevel.Secure ? hop.Host : target.Host;
-                for (int a = 0; a < target.AddressCount && tried < AddressLimit; a++, tried++)
+                for (int a = 0; a < target.AddressCount && tried < AddressLimit; a++)
                 {
+                    // RFC 5321 §5.1: "the SMTP client MUST ... not deliver to itself"; one of our listeners is skipped unconnected.
+                    if (_own.IsOurListener(target.Address(a)))
+                    {
+                        ourselves = true;
+                        continue;
+                    }
+
+                    tried++;
                     if (_client.Open(target.Address(a), target.Host, verifyName, level, _wrapperMode, credentials, _failure))
                     {
                         return true;
@@ -135,6 +147,12 @@ namespace Emailcore.Nano.Relay
                         return false;
                     }
                 }
+            }
+
+            if (tried == 0 && ourselves)
+            {
+                SetAll(batch, count, results, 554, "5.4.6", "554 5.4.6 mail for " + hop.ToString() + " loops back to myself", "none");
+                return false;
             }
 
             SetAll(batch, count, results, _failure.Code, _failure.Status, _failure.Text, _failure.Relay ?? "none");

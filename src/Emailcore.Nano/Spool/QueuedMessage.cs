@@ -27,6 +27,7 @@ namespace Emailcore.Nano.Spool
         private const int RecipientBytes = 18;
         private const int CommittedFlag = 1;
         private const int BrokenFlag = 2;
+        private const int ReserveFlag = 4;
 
         private readonly byte[] _data;
 
@@ -96,6 +97,13 @@ namespace Emailcore.Nano.Spool
         {
             get { return (_data[FlagsAt] & BrokenFlag) != 0; }
             set { SetFlag(BrokenFlag, value); }
+        }
+
+        /// <summary>A notification, which may write into the space queue_minfree holds back from new mail.</summary>
+        internal bool Reserve
+        {
+            get { return (_data[FlagsAt] & ReserveFlag) != 0; }
+            set { SetFlag(ReserveFlag, value); }
         }
 
         internal int Chunks

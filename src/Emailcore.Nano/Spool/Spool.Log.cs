@@ -11,7 +11,7 @@ namespace Emailcore.Nano.Spool
 
         private bool WriteChunk(QueuedMessage message, byte[] buffer, int count)
         {
-            if (message.Broken || !Fits(Record.Overhead + count))
+            if (message.Broken || !Fits(Record.Overhead + count) || !HasFree(Record.Overhead + count, message.Reserve))
             {
                 return false;
             }
@@ -427,6 +427,15 @@ namespace Emailcore.Nano.Spool
         {
             long header = _active == null ? Record.Overhead + Record.SegmentHeaderPayload : 0;
             return Used() + header + bytes <= _sizeLimit;
+        }
+
+        /// <summary>
+        /// Whether the medium has room for the bytes; new mail must also leave queue_minfree free (Postfix's queue_minfree),
+        /// which state records, the copies Collect makes and notifications (<paramref name="reserve"/>) may use.
+        /// </summary>
+        private bool HasFree(long bytes, bool reserve)
+        {
+            return bytes + (reserve ? 0 : _minFree) <= _store.FreeBytes;
         }
 
         private long Used()

@@ -36,6 +36,7 @@ namespace Emailcore.Nano.Spool
         private readonly byte[] _header = new byte[Record.HeaderSize];
         private readonly byte[] _trailer = new byte[Record.TrailerSize];
         private readonly int _messageLimit;
+        private readonly long _minFree;
 
         /// <summary>
         /// Queued messages, and finished ones whose envelope's segment is still pinned by another (their final
@@ -60,8 +61,11 @@ namespace Emailcore.Nano.Spool
         private uint _sequence = 1;
         private long _nextId = 1;
 
-        /// <summary>Opens the spool and recovers it (see <see cref="DroppedBytes"/>); read-only never writes or deletes.</summary>
-        public Spool(IFileStore store, ILog log, IClock clock, int pageSize, int segmentSize, long sizeLimit, int messageLimit, bool readOnly)
+        /// <summary>
+        /// Opens the spool and recovers it (see <see cref="DroppedBytes"/>); read-only never writes or deletes.
+        /// <paramref name="minFree"/> bytes of the medium are held back from new mail for the records that free space.
+        /// </summary>
+        public Spool(IFileStore store, ILog log, IClock clock, int pageSize, int segmentSize, long sizeLimit, int messageLimit, long minFree, bool readOnly)
         {
             if (pageSize < 128 || segmentSize < pageSize * 2)
             {
@@ -78,6 +82,7 @@ namespace Emailcore.Nano.Spool
             _writer = new RecordWriter(pageSize);
             _read = new byte[pageSize];
             _messageLimit = messageLimit;
+            _minFree = minFree < 0 ? 0 : minFree;
             _messages = new QueuedMessage[(messageLimit * 2) + 16];
             lock (_lock)
             {
@@ -85,11 +90,11 @@ namespace Emailcore.Nano.Spool
             }
         }
 
-        /// <summary>The spool as configured: queue_size_limit, spool_page_size, spool_segment_size, spool_index_limit.</summary>
+        /// <summary>The spool as configured: queue_size_limit, spool_page_size, spool_segment_size, spool_index_limit, queue_minfree.</summary>
         public static Spool Open(MainConfig config, IFileStore store, ILog log, IClock clock, bool readOnly)
         {
             return new Spool(store, log, clock, config.GetCount(Parameters.SpoolPageSize), config.GetCount(Parameters.SpoolSegmentSize),
-                config.GetSize(Parameters.QueueSizeLimit), config.GetCount(Parameters.SpoolIndexLimit), readOnly);
+                config.GetSize(Parameters.QueueSizeLimit), config.GetCount(Parameters.SpoolIndexLimit), config.GetSize(Parameters.QueueMinfree), readOnly);
         }
 
         /// <summary>Bytes recovery found invalid (torn, corrupt, unreadable version) and ignored.</summary>
@@ -130,7 +135,16 @@ namespace Emailcore.Nano.Spool
         /// <summary>A sink for one session; its page-sized buffer is its only allocation.</summary>
         public IMessageSink CreateSink()
         {
-            return new SpoolSink(this, _pageSize - Record.Overhead);
+            return new SpoolSink(this, _pageSize - Record.Overhead, false);
+        }
+
+        /// <summary>
+        /// A sink for a delivery status notification: it may use the space queue_minfree holds back, because
+        /// committing the bounce is what lets the failed recipients' message go and free its space.
+        /// </summary>
+        public IMessageSink CreateNotificationSink()
+        {
+            return new SpoolSink(this, _pageSize - Record.Overhead, true);
         }
 
         /// <summary>Copies of the queued messages (committed, not finished), oldest first.</summary>
@@ -222,7 +236,8 @@ namespace Emailcore.Nano.Spool
         /// <summary>
         /// Appends a recipient's new state (not yet durable: call <see cref="Sync"/> after the batch). The reply is the
         /// next hop's text, cut to 400 bytes; <paramref name="nextAttemptTicks"/> matters for Deferred. False when the
-        /// id or recipient is unknown, the recipient's state is already final, or the store failed.
+        /// id or recipient is unknown, the recipient's state is already final, or the store failed; in the last case the
+        /// state is applied in memory all the same, so the queue runner does not try the recipient again in this process.
         /// </summary>
         public bool RecordState(long id, int recipient, RecipientState state, long nextAttemptTicks, byte[] reply, int offset, int count)
         {
@@ -262,6 +277,11 @@ namespace Emailcore.Nano.Spool
                     }
 
                     Abandon(e);
+
+                    // The state holds in this process even though the medium refused its record: a recipient the next hop
+                    // accepted is never sent again because of a full disk (a restart before the record is written may,
+                    // the window of a crash before the sync). The record keeps pointing at the last one written.
+                    message.Apply(recipient, state, attempts > 255 ? 255 : attempts, nextAttemptTicks, message.StateSegment(recipient), message.StateOffset(recipient));
                     return false;
                 }
             }
@@ -379,23 +399,23 @@ namespace Emailcore.Nano.Spool
 
         // ---- the sink's side (SpoolSink calls these) ----
 
-        internal bool HasRoom(long declaredSize)
+        internal bool HasRoom(long declaredSize, bool reserve)
         {
             lock (_lock)
             {
                 // RFC 1870 §6: a declared SIZE that does not fit now gets 452 at MAIL, before any data is sent.
                 long size = declaredSize < 0 ? 0 : declaredSize;
                 long footprint = size + (size / (_pageSize - Record.Overhead) + 1) * Record.Overhead + _pageSize;
-                return !_readOnly && Unfinished() < _messageLimit && Used() + footprint <= _sizeLimit && footprint <= _store.FreeBytes;
+                return !_readOnly && Unfinished() < _messageLimit && Used() + footprint <= _sizeLimit && HasFree(footprint, reserve);
             }
         }
 
-        internal QueuedMessage OpenMessage(Envelope envelope)
+        internal QueuedMessage OpenMessage(Envelope envelope, bool reserve)
         {
             lock (_lock)
             {
                 int length = EnvelopeCodec.Measure(envelope);
-                if (_readOnly || Unfinished() >= _messageLimit || !Fits(Record.Overhead + length) || Record.Overhead + length > _store.FreeBytes)
+                if (_readOnly || Unfinished() >= _messageLimit || !Fits(Record.Overhead + length) || !HasFree(Record.Overhead + length, reserve))
                 {
                     return null;
                 }
@@ -421,6 +441,7 @@ namespace Emailcore.Nano.Spool
                     message.EnvelopeSegment = _activeNumber;
                     message.EnvelopeOffset = at;
                     message.LastSegment = _activeNumber;
+                    message.Reserve = reserve;
                     _messages[_messageCount++] = message;
                     return message;
                 }

@@ -11,25 +11,28 @@ namespace Emailcore.Nano.Spool
     {
         private readonly Spool _spool;
         private readonly byte[] _buffer;
+        private readonly bool _reserve;
         private QueuedMessage _message;
         private int _used;
         private bool _failed;
 
-        public SpoolSink(Spool spool, int chunkSize)
+        /// <param name="reserve">Whether its messages may use the space queue_minfree holds back (notifications only).</param>
+        public SpoolSink(Spool spool, int chunkSize, bool reserve)
         {
             _spool = spool;
+            _reserve = reserve;
             _buffer = new byte[chunkSize];
         }
 
         public bool HasRoom(long declaredSize)
         {
-            return _spool.HasRoom(declaredSize);
+            return _spool.HasRoom(declaredSize, _reserve);
         }
 
         public long Open(Envelope envelope)
         {
             Abort();
-            _message = _spool.OpenMessage(envelope);
+            _message = _spool.OpenMessage(envelope, _reserve);
             return _message == null ? -1 : _message.Id;
         }
 

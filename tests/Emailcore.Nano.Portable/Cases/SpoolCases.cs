@@ -34,7 +34,7 @@ namespace Emailcore.Nano.Tests.Portable
 
         public static SpoolQueue Open(FlashStore store)
         {
-            return new SpoolQueue(store, new ListLog(), new ManualClock(), 256, 2048, 1 << 20, 64, false);
+            return new SpoolQueue(store, new ListLog(), new ManualClock(), 256, 2048, 1 << 20, 64, 0, false);
         }
 
         public static byte[] Content(int seed, int index)

@@ -361,7 +361,7 @@ namespace Emailcore.Nano.Tests.Alerts
             Assert.StartsWith("main.cf:2: alert_recipients: \"nobody\"", e.Message);
         }
 
-        private SpoolQueue OpenSpool() => new(_flash, _log, _clock, 256, 4096, 1 << 20, 64, false);
+        private SpoolQueue OpenSpool() => new(_flash, _log, _clock, 256, 4096, 1 << 20, 64, 0, false);
 
         private AlertService Service(string settings)
         {

@@ -12,7 +12,7 @@ namespace Emailcore.Nano.Tests.Relay
         private static AliasExpansion Expansion(string aliases, int max = 16)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(aliases);
-            var router = new Router(new[] { "localhost", "lan.example" }, null, DomainMap.Empty, "transport_maps");
+            var router = new Router(new[] { "localhost", "lan.example" }, null, DomainMap.Empty, "transport_maps", OwnListeners.None);
             return new AliasExpansion(Aliases.Parse(bytes, bytes.Length, "aliases"), router, "lan.example", max);
         }
 

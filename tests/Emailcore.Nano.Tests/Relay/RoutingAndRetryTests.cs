@@ -6,9 +6,10 @@ namespace Emailcore.Nano.Tests.Relay
 {
     public sealed class RoutingAndRetryTests
     {
-        private static Router Router(string relayhost = "", string transports = "") =>
+        private static Router Router(string relayhost = "", string transports = "", params string[] listen) =>
             new(new[] { "localhost", "lan.example" }, relayhost.Length == 0 ? null : NextHop.Parse(relayhost),
-                transports.Length == 0 ? DomainMap.Empty : DomainMap.ParseInline(transports, "main.cf", 1), "transport_maps");
+                transports.Length == 0 ? DomainMap.Empty : DomainMap.ParseInline(transports, "main.cf", 1), "transport_maps",
+                new OwnListeners(ListenSpec.ParseAll(listen)));
 
         [Theory]
         [InlineData("alice@localhost", "local")]
@@ -21,6 +22,26 @@ namespace Emailcore.Nano.Tests.Relay
         public void DefaultRoutes(string recipient, string key)
         {
             Assert.Equal(key, Router().Resolve(recipient).Key);
+        }
+
+        [Theory]
+        [InlineData("victim@[127.0.0.1]", "127.0.0.1:2525")]
+        [InlineData("victim@[192.0.2.5]", "127.0.0.1:2525 192.0.2.5:25")]
+        [InlineData("victim@[127.0.0.2]", "0.0.0.0:25")]
+        [InlineData("victim@[IPv6:::1]", "[::]:25")]
+        public void TheLiteralOfAnAddressWeListenOnIsLocal(string recipient, string listen)
+        {
+            Route route = Router("[smtp.example.net]:587", "", listen.Split(' ')).Resolve(recipient);
+            Assert.True(route.IsLocal, route.Key);
+            Assert.Equal("victim", route.LocalPart);
+        }
+
+        [Theory]
+        [InlineData("victim@[192.0.2.7]", "127.0.0.1:2525", "[192.0.2.7]")]
+        [InlineData("victim@[192.0.2.7]", "0.0.0.0:25", "[192.0.2.7]")]
+        public void OtherLiteralsStayNextHops(string recipient, string listen, string key)
+        {
+            Assert.Equal(key, Router("", "", listen).Resolve(recipient).Key);
         }
 
         [Fact]

@@ -139,7 +139,7 @@ namespace Emailcore.Nano.Tests.Spool
         {
             // What SIGKILL leaves on the host: the kernel keeps every byte written, the process keeps nothing.
             var store = new HostFileStore(_spool);
-            var spool = new SpoolQueue(store, new ListLog(), new HostClock(), 4096, 8192, 1 << 24, 1000, readOnly: false);
+            var spool = new SpoolQueue(store, new ListLog(), new HostClock(), 4096, 8192, 1 << 24, 1000, 0, readOnly: false);
             var committed = new System.Collections.Concurrent.ConcurrentDictionary<long, byte[]>();
             var threads = Enumerable.Range(0, 3).Select(t => new System.Threading.Thread(() =>
             {
@@ -161,7 +161,7 @@ namespace Emailcore.Nano.Tests.Spool
             threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60))));
 
             var log = new ListLog();
-            var recovered = new SpoolQueue(new HostFileStore(_spool), log, new HostClock(), 4096, 8192, 1 << 24, 1000, readOnly: false);
+            var recovered = new SpoolQueue(new HostFileStore(_spool), log, new HostClock(), 4096, 8192, 1 << 24, 1000, 0, readOnly: false);
             Assert.Equal(45, committed.Count);
             Assert.Equal(committed.Keys.Order().ToArray(), recovered.Messages().Select(m => m.Id).ToArray());
             foreach (var message in committed)
@@ -186,7 +186,7 @@ namespace Emailcore.Nano.Tests.Spool
         /// <summary>Two messages through the real host file store: one with a deferred, a delivered and a pending recipient.</summary>
         private (long First, long Second) Populate()
         {
-            var spool = new SpoolQueue(new HostFileStore(_spool), new ListLog(), new HostClock(), 4096, 65536, 1 << 20, 100, readOnly: false);
+            var spool = new SpoolQueue(new HostFileStore(_spool), new ListLog(), new HostClock(), 4096, 65536, 1 << 20, 100, 0, readOnly: false);
             long first = Receive(spool.CreateSink(), Envelope("alice@lan", "bob@example.com", "carol@example.org"), Content(2000, 1));
             long second = Receive(spool.CreateSink(), Envelope("erin@lan", "dave@example.net"), Content(1500, 2));
             Assert.True(SetState(spool, first, 0, RecipientState.Deferred, "451 4.7.1 greylisted, try again", new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks));

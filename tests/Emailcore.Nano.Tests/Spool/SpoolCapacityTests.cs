@@ -59,6 +59,40 @@ namespace Emailcore.Nano.Tests.Spool
         }
 
         [Fact]
+        public void QueueMinfreeHoldsTheMediumBackForStatesAndNotifications()
+        {
+            // The medium, not queue_size_limit, is what fills: new mail stops queue_minfree short of it.
+            const long MinFree = 4096;
+            var store = new FlashStore(capacity: 16384);
+            var spool = SpoolFixture.Open(store, sizeLimit: 1 << 20, segmentSize: 2048, minFree: MinFree);
+            IMessageSink sink = spool.CreateSink();
+            var accepted = new System.Collections.Generic.List<long>();
+            long id;
+            while ((id = Receive(sink, Envelope("a@lan", "b@x"), Content(1500, accepted.Count), piece: 500)) > 0)
+            {
+                accepted.Add(id);
+            }
+
+            Assert.True(accepted.Count >= 3);
+            Assert.True(store.FreeBytes >= MinFree - 256, store.FreeBytes.ToString());
+            Assert.False(sink.HasRoom(1500));
+
+            // A notification may use the reserve; so may every state record, which then lets the space go.
+            IMessageSink notification = spool.CreateNotificationSink();
+            long bounce = Receive(notification, Envelope("", "a@lan"), Content(1000, 77));
+            Assert.True(bounce > 0);
+            foreach (long queued in accepted)
+            {
+                Assert.True(SetState(spool, queued, 0, RecipientState.Delivered, "250 2.0.0 ok"));
+            }
+
+            Assert.True(SetState(spool, bounce, 0, RecipientState.Delivered, "250 2.0.0 ok"));
+            Assert.True(spool.Sync());
+            Assert.Empty(spool.Messages());
+            Assert.True(spool.CreateSink().HasRoom(1500));
+        }
+
+        [Fact]
         public void OpenIsRefusedWhenEvenTheEnvelopeDoesNotFit()
         {
             var spool = SpoolFixture.Open(new FlashStore(), sizeLimit: 90, segmentSize: 2048);

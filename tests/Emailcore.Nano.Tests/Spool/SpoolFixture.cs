@@ -51,8 +51,8 @@ namespace Emailcore.Nano.Tests.Spool
 
     public static class SpoolFixture
     {
-        public static SpoolQueue Open(IFileStore store, ILog? log = null, int pageSize = 256, int segmentSize = 2048, long sizeLimit = 1 << 20, int indexLimit = 64, bool readOnly = false) =>
-            new(store, log ?? new ListLog(), new ManualClock(), pageSize, segmentSize, sizeLimit, indexLimit, readOnly);
+        public static SpoolQueue Open(IFileStore store, ILog? log = null, int pageSize = 256, int segmentSize = 2048, long sizeLimit = 1 << 20, int indexLimit = 64, bool readOnly = false, long minFree = 0) =>
+            new(store, log ?? new ListLog(), new ManualClock(), pageSize, segmentSize, sizeLimit, indexLimit, minFree, readOnly);
 
         public static Envelope Envelope(string from, params string[] recipients)
         {

@@ -29,7 +29,7 @@ namespace Emailcore.Nano.Tests.Spool
             var config = new MainConfig(board: true);
             var store = new FlashStore(pageSize: 256);
             var spool = new Emailcore.Nano.Spool.Spool(store, new ListLog(), new ManualClock(), config.GetCount(Parameters.SpoolPageSize),
-                config.GetCount(Parameters.SpoolSegmentSize), 1 << 30, 100, readOnly: false);
+                config.GetCount(Parameters.SpoolSegmentSize), 1 << 30, 100, 0, readOnly: false);
             IMessageSink sink = spool.CreateSink();
             const int Messages = 16;
             for (int i = 0; i < Messages; i++)
