@@ -31,7 +31,7 @@ namespace Emailcore.Nano.Host.Submit
             TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out TlsLevel level);
             var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config)),
                 new SmtpClient(network, clock, ClientSettings.From(config), envelope.RecipientCount), level, Map(config, Parameters.SmtpTlsPolicyMaps, files),
-                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log);
+                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log, clock);
 
             int count = envelope.RecipientCount;
             var done = new bool[count];

@@ -197,6 +197,12 @@ namespace Emailcore.Nano.Config
         /// <summary>Largest original message returned whole in a bounce; larger ones return only their header (Postfix's bounce_size_limit).</summary>
         public static readonly Parameter BounceSizeLimit = Define("bounce_size_limit", ParameterKind.Size, "50000", "4096");
 
+        /// <summary>Sender of postmaster notifications about undeliverable bounces (@myhostname is added); mail from it that fails is discarded, so double bounces never loop (Postfix's double_bounce_sender).</summary>
+        public static readonly Parameter DoubleBounceSender = Define("double_bounce_sender", ParameterKind.Text, "double-bounce", "double-bounce");
+
+        /// <summary>Who gets a bounce that could not be delivered (Postfix's 2bounce_notice_recipient).</summary>
+        public static readonly Parameter TwoBounceNoticeRecipient = Define("2bounce_notice_recipient", ParameterKind.Text, "postmaster", "postmaster");
+
         /// <summary>Envelope sender and From of alerts: an address, optionally with a display name ("Rack 3 &lt;board@lan.example&gt;").</summary>
         public static readonly Parameter AlertSender = Define("alert_sender", ParameterKind.Text, "alerts@localhost", "alerts@localhost");
 

@@ -31,6 +31,29 @@ namespace Emailcore.Nano.Mail
             return Text.Utf8.GetString(bytes, 0, n);
         }
 
+        /// <summary>Encodes UTF-8 text: octets outside "!".."~", and "+" and "=", become "+XX" (RFC 3461 §4).</summary>
+        public static string Encode(string text)
+        {
+            byte[] bytes = Text.Utf8.GetBytes(text);
+            string encoded = string.Empty;
+            int plain = 0;
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                byte b = bytes[i];
+                if (b >= '!' && b <= '~' && b != '+' && b != '=')
+                {
+                    continue;
+                }
+
+                encoded += Text.Utf8.GetString(bytes, plain, i - plain) + "+" + HexDigits[b >> 4] + HexDigits[b & 15];
+                plain = i + 1;
+            }
+
+            return plain == 0 ? text : encoded + Text.Utf8.GetString(bytes, plain, bytes.Length - plain);
+        }
+
+        private const string HexDigits = "0123456789ABCDEF";
+
         private static int Hex(char c)
         {
             if (c >= '0' && c <= '9')

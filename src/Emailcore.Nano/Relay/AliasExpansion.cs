@@ -20,6 +20,7 @@ namespace Emailcore.Nano.Relay
         private readonly string[] _addresses;
         private readonly string[] _senders;
         private readonly string[] _path = new string[MaxDepth + 1];
+        private string _domain;
 
         /// <param name="ownerDomain">The domain list owners' addresses get ("owner-staff@" + this).</param>
         public AliasExpansion(Aliases aliases, Router router, string ownerDomain, int maxResults)
@@ -56,12 +57,17 @@ namespace Emailcore.Nano.Relay
             return _aliases.Lookup(localPart) != null;
         }
 
-        /// <summary>Expands; false with <see cref="Error"/> set on a loop, too deep a nesting or too many results.</summary>
-        public bool Expand(string localPart)
+        /// <summary>
+        /// Expands; false with <see cref="Error"/> set on a loop, too deep a nesting or too many results. Local
+        /// results are full addresses in <paramref name="domain"/> (the expanded recipient's), as Postfix qualifies
+        /// bare alias targets (append_at_myorigin), so logs and Delivered-To name one address for one mailbox.
+        /// </summary>
+        public bool Expand(string localPart, string domain)
         {
             Count = 0;
             Error = null;
             ErrorStatus = null;
+            _domain = domain.Length > 0 ? domain : _ownerDomain;
             return Walk(localPart, null, 0);
         }
 
@@ -70,7 +76,7 @@ namespace Emailcore.Nano.Relay
             string[] targets = _aliases.Lookup(name);
             if (targets == null)
             {
-                return Add(name, sender);
+                return Add(name + "@" + _domain, sender);
             }
 
             if (depth == MaxDepth)
@@ -105,7 +111,7 @@ namespace Emailcore.Nano.Relay
 
                 // An alias that names itself delivers to its own mailbox instead of expanding again.
                 bool self = Ascii.EqualsIgnoreCase(route.LocalPart, name);
-                if (!(self ? Add(route.LocalPart, memberSender) : Walk(route.LocalPart, memberSender, depth + 1)))
+                if (!(self ? Add(route.LocalPart + "@" + _domain, memberSender) : Walk(route.LocalPart, memberSender, depth + 1)))
                 {
                     return false;
                 }

@@ -11,14 +11,21 @@ namespace Emailcore.Nano.Relay
     /// </summary>
     public sealed class DeliveryStatusNotification
     {
+        /// <summary>The diagnostic-type of reasons we wrote ourselves (RFC 3464 §2.3.6 allows X- extensions).</summary>
+        public const string LocalDiagnosticType = "X-Emailcore";
+
         private readonly string _reportingMta;
         private readonly IRandom _random;
         private readonly long _returnLimit;
         private readonly MessageWriter _writer;
         private readonly byte[] _copyBuffer;
 
-        public DeliveryStatusNotification(string reportingMta, IRandom random, long returnLimit, byte[] scratch)
+        /// <param name="doubleBounceSender">Postfix's double_bounce_sender: the local part (or address) that sends postmaster notifications.</param>
+        /// <param name="noticeRecipient">Postfix's 2bounce_notice_recipient: who gets undeliverable notifications.</param>
+        public DeliveryStatusNotification(string reportingMta, IRandom random, long returnLimit, byte[] scratch, string doubleBounceSender, string noticeRecipient)
         {
+            DoubleBounceSender = doubleBounceSender.IndexOf('@') < 0 ? doubleBounceSender + "@" + reportingMta : doubleBounceSender;
+            NoticeRecipient = noticeRecipient;
             _reportingMta = reportingMta;
             _random = random;
             _returnLimit = returnLimit;
@@ -27,13 +34,24 @@ namespace Emailcore.Nano.Relay
         }
 
         /// <summary>
-        /// Fills the envelope of a notification to <paramref name="to"/>: RFC 3461 §6.2 / RFC 5321 §4.5.5 give
-        /// notifications the null reverse-path, so they are never answered by another notification.
+        /// The sender of postmaster notifications about undeliverable notifications; what fails from it is
+        /// discarded (Postfix's double_bounce_sender), so a double bounce is sent once and never loops.
         /// </summary>
-        public static void PrepareEnvelope(Envelope dsn, Envelope original, string to)
+        public string DoubleBounceSender { get; }
+
+        /// <summary>The recipient of double bounces (Postfix's 2bounce_notice_recipient).</summary>
+        public string NoticeRecipient { get; }
+
+        /// <summary>
+        /// Fills the envelope of a notification to <paramref name="to"/>. A null <paramref name="sender"/> gives
+        /// the null reverse-path (RFC 3461 §6.2 / RFC 5321 §4.5.5), so it is never answered by another
+        /// notification to a sender; a double bounce comes from <see cref="DoubleBounceSender"/> instead.
+        /// </summary>
+        public static void PrepareEnvelope(Envelope dsn, Envelope original, string sender, string to)
         {
             dsn.Clear();
-            dsn.SetReversePath(null, 0, 0);
+            byte[] from = sender == null ? null : Text.Utf8.GetBytes(sender);
+            dsn.SetReversePath(from, 0, from == null ? 0 : from.Length);
             byte[] address = Text.Utf8.GetBytes(to);
             dsn.AddRecipient(address, 0, address.Length, Notify.Never, null, 0, 0);
             dsn.Body = original.Body == BodyType.EightBitMime ? BodyType.EightBitMime : BodyType.SevenBit;
@@ -114,14 +132,17 @@ namespace Emailcore.Nano.Relay
 
                 w.Line("Action: " + r.Action);
                 w.Line("Status: " + r.Status);
-                if (r.RemoteMta != null)
+                // RFC 3464 §2.3.5: the name-type "dns" needs a name; a server known only by its address has none to give.
+                string remoteName = NameOf(r.RemoteMta);
+                if (remoteName != null)
                 {
-                    w.Line("Remote-MTA: dns; " + r.RemoteMta);
+                    w.Line("Remote-MTA: dns; " + remoteName);
                 }
 
+                // RFC 3464 §2.3.6: "smtp" only for what the server said; our own words get an X- type, as Postfix's "X-Postfix".
                 if (r.Diagnostic != null)
                 {
-                    w.Line("Diagnostic-Code: smtp; " + r.Diagnostic);
+                    w.Line("Diagnostic-Code: " + (r.Replied ? "smtp; " : LocalDiagnosticType + "; ") + r.Diagnostic);
                 }
             }
 
@@ -149,6 +170,25 @@ namespace Emailcore.Nano.Relay
             w.Line("--" + boundary + "--");
             w.Flush();
             return !w.Failed;
+        }
+
+        /// <summary>The host name of a "host[address]:port" relay, or null when there is none or it is only the address.</summary>
+        private static string NameOf(string relay)
+        {
+            if (relay == null)
+            {
+                return null;
+            }
+
+            int open = relay.IndexOf('[');
+            if (open <= 0)
+            {
+                return null;
+            }
+
+            string host = relay.Substring(0, open);
+            int close = relay.IndexOf(']', open);
+            return close < 0 || relay.Substring(open + 1, close - open - 1) == host ? null : host;
         }
 
         private string RandomToken()

@@ -5,7 +5,7 @@ namespace Emailcore.Nano.Relay
     /// <summary>
     /// Log lines in Postfix's maillog shape, so an administrator's greps keep working:
     /// "3F2A9C: from=&lt;a@lan&gt;, size=1234, nrcpt=1" and
-    /// "3F2A9C: to=&lt;b@example.com&gt;, relay=smtp.example.com[192.0.2.5]:587, delay=0.8, dsn=2.0.0, status=sent (250 2.0.0 Ok)".
+    /// "3F2A9C: to=&lt;b@example.com&gt;, relay=smtp.example.com[192.0.2.5]:587, delay=0.8, delays=0.1/0/0.5/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok)".
     /// </summary>
     public sealed class MailLog
     {
@@ -21,14 +21,23 @@ namespace Emailcore.Nano.Relay
             _log.Write(LogLevel.Info, queueId + ": from=<" + sender + ">, size=" + size.ToString() + ", nrcpt=" + recipients.ToString() + " (queue active)");
         }
 
-        /// <param name="status">sent, deferred, bounced or expanded.</param>
+        /// <summary>
+        /// One recipient's outcome. delay= is arrival to this outcome; delays=a/b/c/d splits it as Postfix does:
+        /// before the queue manager (arrival until this attempt took the message up), in the queue manager (until
+        /// this recipient's turn), connection setup (DNS, connect, greeting, EHLO, TLS, AUTH) and transmission.
+        /// </summary>
+        /// <param name="originalRecipient">The recipient before alias or list expansion (orig_to=), or null.</param>
         /// <param name="relay">"host[address]:port", "local", or "none" when no server was reached.</param>
-        public void Delivery(string queueId, string recipient, string originalRecipient, string relay, long delayMilliseconds, string dsn, string status, string reply)
+        /// <param name="status">sent, deferred, bounced or expanded.</param>
+        public void Delivery(string queueId, string recipient, string originalRecipient, string relay, long beforeQueueManager, long inQueueManager,
+            long connectionSetup, long transmission, string dsn, string status, string reply)
         {
             string orig = originalRecipient != null ? ", orig_to=<" + originalRecipient + ">" : string.Empty;
+            long delay = beforeQueueManager + inQueueManager + connectionSetup + transmission;
             _log.Write(
                 status == "deferred" ? LogLevel.Warning : LogLevel.Info,
-                queueId + ": to=<" + recipient + ">" + orig + ", relay=" + relay + ", delay=" + FormatDelay(delayMilliseconds)
+                queueId + ": to=<" + recipient + ">" + orig + ", relay=" + relay + ", delay=" + FormatDelay(delay)
+                + ", delays=" + FormatDelay(beforeQueueManager) + "/" + FormatDelay(inQueueManager) + "/" + FormatDelay(connectionSetup) + "/" + FormatDelay(transmission)
                 + ", dsn=" + dsn + ", status=" + status + " (" + reply + ")");
         }
 
@@ -61,8 +70,9 @@ namespace Emailcore.Nano.Relay
                 return "0." + (milliseconds / 100).ToString();
             }
 
+            // Below Postfix's resolution (delay_logging_resolution_limit = 2 digits) a time is "0".
             long hundredths = milliseconds / 10;
-            return "0.0" + hundredths.ToString();
+            return hundredths == 0 ? "0" : "0.0" + hundredths.ToString();
         }
     }
 }

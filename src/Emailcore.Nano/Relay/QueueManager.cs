@@ -71,14 +71,15 @@ namespace Emailcore.Nano.Relay
             {
                 var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config));
                 var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
-                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, own, log);
+                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, own, log, clock);
                 AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);
                 // One copy buffer per runner: its thread copies one message at a time (to a Maildir, a DSN or the spool),
                 // and on a 79 KiB board each kilobyte counts (boards/*/budget.txt).
                 var scratch = new byte[1024];
                 _runners[i] = new QueueRunner(spool, router, expansion,
                     new MaildirDelivery(files, config.GetString(Parameters.HomeMailbox), localDomain, scratch), smtp,
-                    new DeliveryStatusNotification(localDomain, random, config.GetSize(Parameters.BounceSizeLimit), scratch),
+                    new DeliveryStatusNotification(localDomain, random, config.GetSize(Parameters.BounceSizeLimit), scratch,
+                        config.GetString(Parameters.DoubleBounceSender), config.GetString(Parameters.TwoBounceNoticeRecipient)),
                     backoff, log, clock, config.GetCount(Parameters.HopcountLimit), envelopeBytes, recipients, scratch, i, partitions);
                 _threads[i] = new Thread(_runners[i].Run);
             }

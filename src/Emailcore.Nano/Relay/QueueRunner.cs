@@ -21,8 +21,6 @@ namespace Emailcore.Nano.Relay
         /// <summary>How long the runner sleeps when nothing is due and nothing arrives.</summary>
         public const int IdleMilliseconds = 5000;
 
-        private const string Postmaster = "postmaster";
-
         // DateTime ticks of 1970-01-01T00:00:00Z, for Maildir's Unix-time file names.
         private const long UnixEpochTicks = 621355968000000000;
 
@@ -44,6 +42,14 @@ namespace Emailcore.Nano.Relay
         private readonly int[] _batch;
         private readonly bool[] _done;
         private readonly RecipientReport[] _reports;
+        private readonly bool[] _reported;
+
+        // Per-recipient monotonic milliseconds of this attempt, for Postfix's delays=a/b/c/d.
+        private readonly long[] _started;
+        private readonly long[] _setup;
+        private readonly long[] _finished;
+        private long _activeTicks;
+        private long _activeMilliseconds;
         private readonly int _partition;
         private readonly int _partitions;
         private bool _stopping;
@@ -77,6 +83,10 @@ namespace Emailcore.Nano.Relay
             _batch = new int[maxRecipients];
             _done = new bool[maxRecipients];
             _reports = new RecipientReport[maxRecipients];
+            _reported = new bool[maxRecipients];
+            _started = new long[maxRecipients];
+            _setup = new long[maxRecipients];
+            _finished = new long[maxRecipients];
         }
 
         /// <summary>Runs until <see cref="Stop"/>: a pass over the queue whenever mail arrives, a flush asks, or a retry falls due.</summary>
@@ -107,26 +117,24 @@ namespace Emailcore.Nano.Relay
         /// <summary>One pass: every message with a recipient due now. Without a known wall clock nothing is due (a board before SNTP).</summary>
         public void RunOnce()
         {
-            DateTime now;
-            if (!_clock.TryGetUtcNow(out now))
-            {
-                return;
-            }
-
             QueuedMessage[] messages = _spool.Messages();
-            for (int m = 0; m < messages.Length && !_stopping; m++)
+            DateTime now;
+            for (int m = 0; m < messages.Length && !_stopping && _clock.TryGetUtcNow(out now); m++)
             {
+                // The clock is read for each message: the ones before may have taken minutes.
                 QueuedMessage message = messages[m];
                 if (message.Id % _partitions == _partition && message.IsDue(now.Ticks) && _spool.LoadEnvelope(message.Id, _envelope))
                 {
-                    Deliver(message, now);
+                    _activeTicks = now.Ticks;
+                    _activeMilliseconds = _clock.MonotonicMilliseconds;
+                    Deliver(message);
                 }
             }
 
             _smtp.EndPass();
         }
 
-        private void Deliver(QueuedMessage message, DateTime now)
+        private void Deliver(QueuedMessage message)
         {
             string id = QueueId.Format(message.Id);
             IMessageSource content = _spool.OpenContent(message.Id);
@@ -138,7 +146,10 @@ namespace Emailcore.Nano.Relay
             int count = _envelope.RecipientCount;
             for (int r = 0; r < count; r++)
             {
-                _done[r] = !IsDue(message, r, now.Ticks);
+                _done[r] = !IsDue(message, r, _activeTicks);
+                _started[r] = _activeMilliseconds;
+                _setup[r] = 0;
+                _finished[r] = _activeMilliseconds;
             }
 
             // RFC 5321 §6.3: a message that has passed too many relays is in a loop; stop it here.
@@ -158,7 +169,7 @@ namespace Emailcore.Nano.Relay
                     }
                 }
 
-                Record(message, now, id, content);
+                Record(message, id, content);
                 return;
             }
 
@@ -177,7 +188,9 @@ namespace Emailcore.Nano.Relay
                 Route route = _router.Resolve(_envelope.Recipient(r));
                 if (route.IsLocal)
                 {
+                    _started[r] = _clock.MonotonicMilliseconds;
                     DeliverLocally(message, r, route.LocalPart, content);
+                    _finished[r] = _clock.MonotonicMilliseconds;
                     _done[r] = true;
                     continue;
                 }
@@ -194,10 +207,18 @@ namespace Emailcore.Nano.Relay
                     }
                 }
 
+                long started = _clock.MonotonicMilliseconds;
                 _smtp.Deliver(route, _envelope, _batch, batch, content, _results);
+                long finished = _clock.MonotonicMilliseconds;
+                for (int b = 0; b < batch; b++)
+                {
+                    _started[_batch[b]] = started;
+                    _setup[_batch[b]] = _smtp.SetupMilliseconds;
+                    _finished[_batch[b]] = finished;
+                }
             }
 
-            Record(message, now, id, content);
+            Record(message, id, content);
         }
 
         private static bool IsDue(QueuedMessage message, int r, long nowTicks)
@@ -213,13 +234,13 @@ namespace Emailcore.Nano.Relay
             {
                 if (_aliases != null && _aliases.IsAlias(localPart))
                 {
-                    if (!_aliases.Expand(localPart))
+                    if (!_aliases.Expand(localPart, Router.DomainOf(recipient)))
                     {
                         _results[r].Set(550, _aliases.ErrorStatus, "550 " + _aliases.ErrorStatus + " " + _aliases.Error, "local");
                         return;
                     }
 
-                    string expanded = Resubmit(content);
+                    string expanded = Resubmit(r, content);
                     if (expanded == null)
                     {
                         _results[r].Set(452, "4.3.1", "452 4.3.1 no room in the queue for the expansion of " + localPart, "local");
@@ -245,8 +266,13 @@ namespace Emailcore.Nano.Relay
         /// list members get the list owner (RFC 5321 §3.4.2). The content is copied byte for byte. Returns the
         /// addresses for the log, or null when the spool refused.
         /// </summary>
-        private string Resubmit(IMessageSource content)
+        private string Resubmit(int r, IMessageSource content)
         {
+            // RFC 3461 §4.2: each new recipient carries the original one as ORCPT, for its DSNs and the log's orig_to=.
+            bool given = _envelope.OrcptLength(r) > 0;
+            byte[] orcpt = given ? _envelope.Arena : Utf8.GetBytes("rfc822;" + XText.Encode(_envelope.Recipient(r)));
+            int orcptOffset = given ? _envelope.OrcptOffset(r) : 0;
+            int orcptLength = given ? _envelope.OrcptLength(r) : orcpt.Length;
             string summary = string.Empty;
             for (int first = 0; first < _aliases.Count; first++)
             {
@@ -280,7 +306,11 @@ namespace Emailcore.Nano.Relay
                     if (_aliases.SenderAt(k) == sender)
                     {
                         byte[] to = Utf8.GetBytes(_aliases.AddressAt(k));
-                        _resubmit.AddRecipient(to, 0, to.Length, 0, null, 0, 0);
+                        if (!_resubmit.AddRecipient(to, 0, to.Length, 0, orcpt, orcptOffset, orcptLength))
+                        {
+                            return null;
+                        }
+
                         summary += (summary.Length == 0 ? string.Empty : ", ") + _aliases.AddressAt(k);
                     }
                 }
@@ -323,24 +353,29 @@ namespace Emailcore.Nano.Relay
             return true;
         }
 
-        /// <summary>Turns attempt results into recorded states, bounces first, then one sync.</summary>
-        private void Record(QueuedMessage message, DateTime now, string id, IMessageSource content)
+        /// <summary>
+        /// Turns attempt results into recorded states, the notification first, then one sync. The time is the
+        /// attempt's end: expiry and the next attempt count from it, and each recipient's delay from arrival to it.
+        /// </summary>
+        private void Record(QueuedMessage message, string id, IMessageSource content)
         {
+            long endMilliseconds = _clock.MonotonicMilliseconds;
+            long endTicks = _activeTicks + ((endMilliseconds - _activeMilliseconds) * TimeSpan.TicksPerMillisecond);
             long arrivalSeconds = message.ArrivalTicks / TimeSpan.TicksPerSecond;
-            long nowSeconds = now.Ticks / TimeSpan.TicksPerSecond;
+            long endSeconds = endTicks / TimeSpan.TicksPerSecond;
             bool isBounce = _envelope.ReversePathLength == 0;
-            long delay = (now.Ticks - message.ArrivalTicks) / TimeSpan.TicksPerMillisecond;
             int reports = 0;
             int count = _envelope.RecipientCount;
             for (int r = 0; r < count; r++)
             {
+                _reported[r] = false;
                 DeliveryResult result = _results[r];
                 if (result.Code == 0)
                 {
                     continue;
                 }
 
-                if (!result.Delivered && !result.Permanent && _backoff.Expired(arrivalSeconds, nowSeconds, isBounce))
+                if (!result.Delivered && !result.Permanent && _backoff.Expired(arrivalSeconds, endSeconds, isBounce))
                 {
                     result.Set(result.Code, "4.4.7", "delivery time expired; last reply: " + result.Text, result.Relay);
                     Report(r, "failed", result, ref reports);
@@ -356,11 +391,12 @@ namespace Emailcore.Nano.Relay
                 }
             }
 
-            if (reports > 0)
-            {
-                Bounce(id, message, now, content, reports);
-            }
-
+            // The spool's promise: a notification is committed before a recipient it reports on is final. When it
+            // cannot be, those recipients stay deferred and the whole report is tried again (as Postfix does when
+            // its bounce service fails); a local delivery done again lands in the same Maildir file.
+            bool notified = reports == 0 || Bounce(id, message, endTicks, content, reports);
+            long arrivalMilliseconds = message.ArrivalTicks / TimeSpan.TicksPerMillisecond;
+            long queued = (_activeTicks / TimeSpan.TicksPerMillisecond) - arrivalMilliseconds;
             for (int r = 0; r < count; r++)
             {
                 DeliveryResult result = _results[r];
@@ -372,7 +408,14 @@ namespace Emailcore.Nano.Relay
                 RecipientState state;
                 long next = 0;
                 string status;
-                if (result.Delivered)
+                string reason = result.Text;
+                if (!notified && _reported[r])
+                {
+                    state = RecipientState.Deferred;
+                    status = "deferred";
+                    reason = result.Text + "; the notification could not be queued, will retry";
+                }
+                else if (result.Delivered)
                 {
                     state = RecipientState.Delivered;
                     status = result.Text.IndexOf(" expanded to ") > 0 ? "expanded" : "sent";
@@ -385,8 +428,12 @@ namespace Emailcore.Nano.Relay
                 else
                 {
                     state = RecipientState.Deferred;
-                    next = _backoff.NextAttempt(arrivalSeconds, nowSeconds) * TimeSpan.TicksPerSecond;
                     status = "deferred";
+                }
+
+                if (state == RecipientState.Deferred)
+                {
+                    next = _backoff.NextAttempt(arrivalSeconds, endSeconds) * TimeSpan.TicksPerSecond;
                 }
 
                 byte[] reply = Utf8.GetBytes(result.Text);
@@ -396,7 +443,9 @@ namespace Emailcore.Nano.Relay
                     _events.Write(LogLevel.Error, id + ": the " + status + " state of <" + _envelope.Recipient(r) + "> could not be recorded in the spool; not tried again until the relay restarts");
                 }
 
-                _log.Delivery(id, _envelope.Recipient(r), null, result.Relay, delay, result.Status, status, result.Text);
+                long transmission = _finished[r] - _started[r] - _setup[r];
+                _log.Delivery(id, _envelope.Recipient(r), OriginalRecipient(r), result.Relay, queued, _started[r] - _activeMilliseconds, _setup[r],
+                    transmission < 0 ? 0 : transmission, result.Status, status, reason);
             }
 
             if (!_spool.Sync())
@@ -405,60 +454,101 @@ namespace Emailcore.Nano.Relay
             }
         }
 
-        private void Report(int r, string action, DeliveryResult result, ref int reports)
+        /// <summary>The address of an ORCPT that names another recipient (an alias or list expansion), for orig_to=; else null.</summary>
+        private string OriginalRecipient(int r)
         {
-            if ((_envelope.RecipientNotify(r) & Notify.Never) != 0)
+            string orcpt = Orcpt(r);
+            if (orcpt == null)
             {
-                return;
+                return null;
             }
 
-            string orcpt = null;
-            if (_envelope.OrcptLength(r) > 0)
+            string address = orcpt.Substring(orcpt.IndexOf(';') + 1).Trim();
+            return Ascii.EqualsIgnoreCase(address, _envelope.Recipient(r)) ? null : address;
+        }
+
+        /// <summary>The ORCPT parameter as "addr-type;address" (xtext decoded), or null.</summary>
+        private string Orcpt(int r)
+        {
+            return _envelope.OrcptLength(r) > 0 ? XText.Decode(Utf8.GetString(_envelope.Arena, _envelope.OrcptOffset(r), _envelope.OrcptLength(r))) : null;
+        }
+
+        private void Report(int r, string action, DeliveryResult result, ref int reports)
+        {
+            // Our own notifications: from the null sender, or the postmaster's copies from double_bounce_sender.
+            bool fromNullSender = _envelope.ReversePathLength == 0 || Ascii.EqualsIgnoreCase(_envelope.ReversePath(), _dsn.DoubleBounceSender);
+
+            // RFC 3461 §4.1 NOTIFY is the sender's wish; a notification that failed (our own DSNs carry NOTIFY=NEVER)
+            // is reported to the postmaster instead (or, from double_bounce_sender, discarded with a log line),
+            // failures only: successes have nobody to go to.
+            if (fromNullSender ? action != "failed" : (_envelope.RecipientNotify(r) & Notify.Never) != 0)
             {
-                orcpt = XText.Decode(Utf8.GetString(_envelope.Arena, _envelope.OrcptOffset(r), _envelope.OrcptLength(r)));
+                return;
             }
 
             string remote = result.Relay == "local" || result.Relay == "none" ? null : result.Relay;
-            _reports[reports++] = new RecipientReport(_envelope.Recipient(r), orcpt, action, result.Status, remote, result.Text);
+            _reported[r] = true;
+            _reports[reports++] = new RecipientReport(_envelope.Recipient(r), Orcpt(r), action, result.Status, remote, result.Text, result.Replied);
         }
 
         /// <summary>
-        /// Queues the notification to the original sender; a message with the null reverse-path is never bounced
-        /// (RFC 5321 §4.5.5) and its report goes to the local postmaster instead, unless it was itself for the postmaster.
+        /// Queues the notification: to the original sender from the null reverse-path (RFC 5321 §4.5.5); for a
+        /// message from the null sender, which is never bounced, to 2bounce_notice_recipient from
+        /// double_bounce_sender; what fails from double_bounce_sender is logged and discarded, so it never loops.
+        /// False when the spool refused the notification.
         /// </summary>
-        private void Bounce(string id, QueuedMessage message, DateTime now, IMessageSource content, int reports)
+        private bool Bounce(string id, QueuedMessage message, long nowTicks, IMessageSource content, int reports)
         {
-            string to = _envelope.ReversePathLength > 0 ? _envelope.ReversePath() : Postmaster;
-            if (_envelope.ReversePathLength == 0)
+            string sender = _envelope.ReversePath();
+            if (Ascii.EqualsIgnoreCase(sender, _dsn.DoubleBounceSender))
             {
                 for (int i = 0; i < reports; i++)
                 {
-                    if (Router.LocalPartOf(_reports[i].FinalRecipient).ToLower() == Postmaster)
-                    {
-                        _events.Write(LogLevel.Error, id + ": undeliverable notification to the postmaster dropped: " + _reports[i].Diagnostic);
-                        return;
-                    }
+                    _events.Write(LogLevel.Error, id + ": discarding undeliverable postmaster notification to <" + _reports[i].FinalRecipient + ">: " + _reports[i].Diagnostic);
+                }
+
+                return true;
+            }
+
+            bool isDouble = sender.Length == 0;
+            string to = isDouble ? _dsn.NoticeRecipient : sender;
+            DeliveryStatusNotification.PrepareEnvelope(_resubmit, _envelope, isDouble ? _dsn.DoubleBounceSender : null, to);
+            IMessageSink sink = _spool.CreateNotificationSink();
+            long dsnId = sink.Open(_resubmit);
+            DateTime arrival = new DateTime(message.ArrivalTicks, DateTimeKind.Utc);
+            if (dsnId < 0 || !_dsn.Write(sink, to, _envelope, id, arrival, new DateTime(nowTicks, DateTimeKind.Utc), _reports, reports, content) || !sink.Commit())
+            {
+                if (dsnId >= 0)
+                {
+                    sink.Abort();
+                }
+
+                _events.Write(LogLevel.Error, id + ": no room in the queue for the notification to <" + to + ">; "
+                    + reports.ToString() + " recipient(s) it reports on stay deferred");
+                return false;
+            }
+
+            _events.Write(LogLevel.Info, id + ": " + Kind(isDouble, reports) + ": " + QueueId.Format(dsnId));
+            return true;
+        }
+
+        /// <summary>The notification's name in the log, as Postfix's bounce daemon names them.</summary>
+        private string Kind(bool isDouble, int reports)
+        {
+            if (isDouble)
+            {
+                return "postmaster non-delivery notification";
+            }
+
+            for (int i = 0; i < reports; i++)
+            {
+                if (_reports[i].Action == "failed")
+                {
+                    return "sender non-delivery notification";
                 }
             }
 
-            DeliveryStatusNotification.PrepareEnvelope(_resubmit, _envelope, to);
-            IMessageSink sink = _spool.CreateNotificationSink();
-            long dsnId = sink.Open(_resubmit);
-            if (dsnId < 0)
-            {
-                _events.Write(LogLevel.Error, id + ": no room in the queue for the notification to <" + to + ">");
-                return;
-            }
-
-            DateTime arrival = new DateTime(message.ArrivalTicks, DateTimeKind.Utc);
-            if (!_dsn.Write(sink, to, _envelope, id, arrival, now, _reports, reports, content) || !sink.Commit())
-            {
-                sink.Abort();
-                _events.Write(LogLevel.Error, id + ": no room in the queue for the notification to <" + to + ">");
-                return;
-            }
-
-            _events.Write(LogLevel.Info, id + ": sender non-delivery notification: " + QueueId.Format(dsnId));
+            return "sender delivery status notification";
         }
     }
 }

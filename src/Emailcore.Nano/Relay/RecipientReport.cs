@@ -3,8 +3,9 @@ namespace Emailcore.Nano.Relay
     /// <summary>One recipient's lines in a delivery status notification (RFC 3464 §2.3).</summary>
     public sealed class RecipientReport
     {
-        public RecipientReport(string finalRecipient, string originalRecipient, string action, string status, string remoteMta, string diagnostic)
+        public RecipientReport(string finalRecipient, string originalRecipient, string action, string status, string remoteMta, string diagnostic, bool replied)
         {
+            Replied = replied;
             FinalRecipient = finalRecipient;
             OriginalRecipient = originalRecipient;
             Action = action;
@@ -24,10 +25,13 @@ namespace Emailcore.Nano.Relay
         /// <summary>RFC 3463 status code, "5.1.1".</summary>
         public string Status { get; }
 
-        /// <summary>The host that answered, or null for local delivery and for failures before any reply.</summary>
+        /// <summary>The server that answered as "host[address]:port", or null for local delivery and for failures before any reply.</summary>
         public string RemoteMta { get; }
 
         /// <summary>The SMTP reply ("550 5.1.1 no such user"), or our own reason.</summary>
         public string Diagnostic { get; }
+
+        /// <summary>True when <see cref="Diagnostic"/> is the remote server's reply, false when we wrote it.</summary>
+        public bool Replied { get; }
     }
 }

@@ -58,13 +58,14 @@ namespace Emailcore.Nano.Tests.Relay
             byte[] envid = Encoding.ASCII.GetBytes("QQ+2Bid");
             original.SetEnvId(envid, 0, envid.Length);
             original.Ret = ret;
-            var dsn = new DeliveryStatusNotification("relay.example", new HostRandom(), limit, new byte[100]);
+            var dsn = new DeliveryStatusNotification("relay.example", new HostRandom(), limit, new byte[100], "double-bounce", "postmaster");
             var sink = new MemoryMessage();
             sink.Open(original);
             var reports = new[]
             {
-                new RecipientReport("bob@example.net", "rfc822;Bob@example.net", "failed", "5.1.1", "mx.example.net", "550 5.1.1 <bob@example.net>: no such user"),
-                new RecipientReport("carol@example.net", null, "failed", "4.4.7", null, "delivery time expired"),
+                new RecipientReport("bob@example.net", "rfc822;Bob@example.net", "failed", "5.1.1", "mx.example.net[192.0.2.9]:25", "550 5.1.1 <bob@example.net>: no such user", true),
+                new RecipientReport("carol@example.net", null, "failed", "4.4.7", null, "delivery time expired", false),
+                new RecipientReport("dave@example.net", null, "failed", "5.3.4", "192.0.2.8[192.0.2.8]:25", "552 5.3.4 message of 900 bytes exceeds the limit of 500 bytes that 192.0.2.8[192.0.2.8]:25 announced in EHLO SIZE", false),
             };
             var arrival = new DateTime(2026, 11, 28, 10, 0, 0, DateTimeKind.Utc);
             Assert.True(dsn.Write(sink, "alice@example.com", original, "3F2A9C", arrival, arrival.AddDays(5), reports, reports.Length, MemoryMessage.Of(Original)));
@@ -80,7 +81,7 @@ namespace Emailcore.Nano.Tests.Relay
                 status = parts[1].get_payload()
                 print(status[0]['Reporting-MTA'], '|', status[0]['Original-Envelope-Id'])
                 for r in status[1:]:
-                    print(r['Final-Recipient'], '|', r['Action'], '|', r['Status'], '|', r['Original-Recipient'], '|', r['Diagnostic-Code'])
+                    print(r['Final-Recipient'], '|', r['Action'], '|', r['Status'], '|', r['Original-Recipient'], '|', r['Remote-MTA'], '|', r['Diagnostic-Code'])
                 print(m['Auto-Submitted'], '|', m['To'])
                 """;
             RunResult run = Python.Run(script, sink.Text);
@@ -88,9 +89,10 @@ namespace Emailcore.Nano.Tests.Relay
             string[] lines = run.StandardOutput.Replace("\r", "").Split('\n');
             Assert.Equal("3 text/plain message/delivery-status " + returned, lines[0]);
             Assert.Equal("dns; relay.example | QQ+id", lines[1]);
-            Assert.Equal("rfc822; bob@example.net | failed | 5.1.1 | rfc822;Bob@example.net | smtp; 550 5.1.1 <bob@example.net>: no such user", lines[2]);
-            Assert.Equal("rfc822; carol@example.net | failed | 4.4.7 | None | smtp; delivery time expired", lines[3]);
-            Assert.Equal("auto-replied | <alice@example.com>", lines[4]);
+            Assert.Equal("rfc822; bob@example.net | failed | 5.1.1 | rfc822;Bob@example.net | dns; mx.example.net | smtp; 550 5.1.1 <bob@example.net>: no such user", lines[2]);
+            Assert.Equal("rfc822; carol@example.net | failed | 4.4.7 | None | None | X-Emailcore; delivery time expired", lines[3]);
+            Assert.Equal("rfc822; dave@example.net | failed | 5.3.4 | None | None | X-Emailcore; 552 5.3.4 message of 900 bytes exceeds the limit of 500 bytes that 192.0.2.8[192.0.2.8]:25 announced in EHLO SIZE", lines[4]);
+            Assert.Equal("auto-replied | <alice@example.com>", lines[5]);
             Assert.Contains("Subject: hi", sink.Text);
             Assert.Equal(returned == "message/rfc822", sink.Text.Contains("Bye."));
         }
@@ -101,7 +103,7 @@ namespace Emailcore.Nano.Tests.Relay
             var original = new Envelope(256, 2);
             original.Body = BodyType.EightBitMime;
             var dsn = new Envelope(256, 1);
-            DeliveryStatusNotification.PrepareEnvelope(dsn, original, "alice@example.com");
+            DeliveryStatusNotification.PrepareEnvelope(dsn, original, null, "alice@example.com");
             Assert.True(dsn.HasReversePath);
             Assert.Equal(0, dsn.ReversePathLength);
             Assert.Equal("alice@example.com", dsn.Recipient(0));

@@ -158,7 +158,7 @@ namespace Emailcore.Nano.Tests.Relay
             const string staffMessage = "From: Bob <bob@client.example>\r\nSubject: to the list\r\nReply-To: bob@client.example\r\n\r\nlist body\r\n";
             Assert.True(Send(relay.Port, "bob@client.example", new[] { "team@localhost" }, teamMessage).ExitCode == 0);
             Assert.True(Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, staffMessage).ExitCode == 0);
-            Assert.True(relay.WaitForLog("@far.example>, relay=127.0.0.1", Wait, times: 4), relay.Log);
+            Assert.True(relay.WaitForLog("relay=127.0.0.1[127.0.0.1]", Wait, times: 4), relay.Log);
             var messages = sink.WaitFor(2, Wait);
             Assert.True(messages.Count == 2, relay.Log);
 

@@ -25,12 +25,24 @@ namespace Emailcore.Nano.Smtp.Client
             get { return Code >= 500; }
         }
 
+        /// <summary>True when <see cref="Text"/> is what the server itself replied, false when this side wrote it (RFC 3464 §2.3.6: only a server's reply is an "smtp" diagnostic).</summary>
+        public bool Replied { get; private set; }
+
+        /// <summary>An outcome this side decided and described.</summary>
         public void Set(int code, string status, string text, string relay)
         {
             Code = code;
             Status = status;
             Text = text;
             Relay = relay;
+            Replied = false;
+        }
+
+        /// <summary>An outcome the server at <paramref name="relay"/> gave in its reply <paramref name="text"/>.</summary>
+        public void SetReply(int code, string status, string text, string relay)
+        {
+            Set(code, status, text, relay);
+            Replied = true;
         }
     }
 }

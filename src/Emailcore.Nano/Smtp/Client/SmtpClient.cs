@@ -117,19 +117,19 @@ namespace Emailcore.Nano.Smtp.Client
             // RFC 6152 §3 / RFC 6531 §3.2: never send 8-bit or UTF-8 mail to a server that did not offer it.
             if (envelope.Body == BodyType.EightBitMime && !_capabilities.EightBitMime)
             {
-                SetAll(indexes, count, results, 554, "5.6.3", "554 5.6.3 message needs 8BITMIME, which " + Relay + " does not support");
+                SetAll(indexes, count, results, 554, "5.6.3", "554 5.6.3 message needs 8BITMIME, which " + Relay + " does not support", false);
                 return;
             }
 
             if (envelope.SmtpUtf8 && !_capabilities.SmtpUtf8)
             {
-                SetAll(indexes, count, results, 553, "5.6.7", "553 5.6.7 message needs SMTPUTF8, which " + Relay + " does not support");
+                SetAll(indexes, count, results, 553, "5.6.7", "553 5.6.7 message needs SMTPUTF8, which " + Relay + " does not support", false);
                 return;
             }
 
             if (_capabilities.Size > 0 && content.Length > _capabilities.Size)
             {
-                SetAll(indexes, count, results, 552, "5.3.4", "552 5.3.4 message of " + content.Length.ToString() + " bytes exceeds the limit of " + Relay);
+                SetAll(indexes, count, results, 552, "5.3.4", "552 5.3.4 message of " + content.Length.ToString() + " bytes exceeds the limit of " + _capabilities.Size.ToString() + " bytes that " + Relay + " announced in EHLO SIZE", false);
                 return;
             }
 
@@ -164,7 +164,7 @@ namespace Emailcore.Nano.Smtp.Client
 
                     if (_reply.Code != 250)
                     {
-                        SetAll(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary());
+                        SetAll(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary(), true);
                         _needsReset = true;
                         return;
                     }
@@ -225,7 +225,7 @@ namespace Emailcore.Nano.Smtp.Client
 
                     if (!mailOk)
                     {
-                        SetAll(indexes, count, results, mailCode, mailStatus, mailText);
+                        SetAll(indexes, count, results, mailCode, mailStatus, mailText, true);
                     }
                 }
 
@@ -649,7 +649,7 @@ namespace Emailcore.Nano.Smtp.Client
                 return 1;
             }
 
-            results[index].Set(_reply.Code, _reply.Status(), _reply.Summary(), Relay);
+            results[index].SetReply(_reply.Code, _reply.Status(), _reply.Summary(), Relay);
             return 0;
         }
 
@@ -721,11 +721,18 @@ namespace Emailcore.Nano.Smtp.Client
             return _reply.Read(timeoutMilliseconds, null);
         }
 
-        private void SetAll(int[] indexes, int count, DeliveryResult[] results, int code, string status, string text)
+        private void SetAll(int[] indexes, int count, DeliveryResult[] results, int code, string status, string text, bool replied)
         {
             for (int i = 0; i < count; i++)
             {
-                results[indexes[i]].Set(code, status, text, Relay);
+                if (replied)
+                {
+                    results[indexes[i]].SetReply(code, status, text, Relay);
+                }
+                else
+                {
+                    results[indexes[i]].Set(code, status, text, Relay);
+                }
             }
         }
 
@@ -735,7 +742,7 @@ namespace Emailcore.Nano.Smtp.Client
             {
                 if (_rcptCodes[i] == 250 || _rcptCodes[i] == 251)
                 {
-                    results[indexes[i]].Set(code, status, text, Relay);
+                    results[indexes[i]].SetReply(code, status, text, Relay);
                 }
             }
         }
