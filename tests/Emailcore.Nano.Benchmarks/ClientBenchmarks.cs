@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;

@@ -31,6 +31,9 @@ namespace Emailcore.Nano.Host.Commands
 
                 // The PEM files are parsed as the relay (or the board, from I:\ beside main.cf) will parse them.
                 TlsSettings.From(config, board ? file.DirectoryName : null);
+
+                // The TLS policy table through the relay's own parser, so both refuse the same entries at the same file:line.
+                TlsPolicyTable.From(config, new HostFileSystem(board ? file.DirectoryName ?? "." : "."));
             }
             catch (ConfigException e)
             {

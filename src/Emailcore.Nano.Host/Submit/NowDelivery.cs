@@ -30,7 +30,7 @@ namespace Emailcore.Nano.Host.Submit
                 Map(config, Parameters.TransportMaps, files), Parameters.TransportMaps.Name, own);
             TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out TlsLevel level);
             var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config)),
-                new SmtpClient(network, clock, ClientSettings.From(config), envelope.RecipientCount), level, Map(config, Parameters.SmtpTlsPolicyMaps, files),
+                new SmtpClient(network, clock, ClientSettings.From(config), envelope.RecipientCount), level, TlsPolicyTable.From(config, files),
                 config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log, clock);
 
             int count = envelope.RecipientCount;

@@ -34,21 +34,23 @@ namespace Emailcore.Nano.Config
                 return;
             }
 
-            string level = config.GetString(Parameters.SmtpTlsSecurityLevel);
-            if (NeedsRoots(level))
+            TlsLevel level;
+            TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out level);
+            if (level >= TlsLevel.Verify)
             {
-                Refuse(config, Parameters.SmtpTlsSecurityLevel, "smtp_tls_security_level = " + level + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
+                Refuse(config, Parameters.SmtpTlsSecurityLevel, "smtp_tls_security_level = " + TlsLevels.Name(level) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
             }
 
             string policies = config.GetString(Parameters.SmtpTlsPolicyMaps);
             if (policies.Length > 0 && !DomainMap.IsFileReference(policies))
             {
-                DomainMap map = DomainMap.ParseInline(policies, config.FileName, config.LineOf(Parameters.SmtpTlsPolicyMaps));
-                for (int i = 0; i < map.Count; i++)
+                TlsPolicyTable table = TlsPolicyTable.ParseInline(policies, config.FileName, config.LineOf(Parameters.SmtpTlsPolicyMaps));
+                for (int i = 0; i < table.Count; i++)
                 {
-                    if (NeedsRoots(map.ValueAt(i)))
+                    TlsLevel entry = table.PolicyAt(i).Level;
+                    if (entry >= TlsLevel.Verify)
                     {
-                        Refuse(config, Parameters.SmtpTlsPolicyMaps, "smtp_tls_policy_maps: " + map.KeyAt(i) + " " + map.ValueAt(i) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
+                        Refuse(config, Parameters.SmtpTlsPolicyMaps, "smtp_tls_policy_maps: " + table.KeyAt(i) + " " + TlsLevels.Name(entry) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
                     }
                 }
             }
@@ -84,11 +86,6 @@ namespace Emailcore.Nano.Config
                 Refuse(config, Parameters.TlsSessionLimit, "tls_session_limit = " + tls.ToString() + " is more than the " + ((long)sessions + runners).ToString()
                     + " TCP connections the board can have (smtpd_client_connection_count_limit + smtp_delivery_concurrency)");
             }
-        }
-
-        private static bool NeedsRoots(string level)
-        {
-            return level == "verify" || level == "secure";
         }
 
         private static void Refuse(MainConfig config, Parameter parameter, string message)

@@ -3,8 +3,7 @@ using Emailcore.Nano.Text;
 namespace Emailcore.Nano.Config
 {
     /// <summary>
-    /// A per-domain table such as transport_maps ("example.com [mx.example.com]:587") or smtp_tls_policy_maps
-    /// ("example.com secure"): written inline as "domain value, domain value" or as a file with one pair a line.
+    /// A per-domain table such as transport_maps ("example.com [mx.example.com]:587"): written inline as "domain value, domain value" or as a file with one pair a line.
     /// Keys: "example.com" matches that domain, ".example.com" its subdomains, "*" anything (Postfix's order).
     /// </summary>
     public sealed class DomainMap

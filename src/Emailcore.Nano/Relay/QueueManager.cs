@@ -35,7 +35,7 @@ namespace Emailcore.Nano.Relay
                 aliases = Aliases.Parse(content, content.Length, aliasFile);
             }
 
-            DomainMap policies = Map(config, Parameters.SmtpTlsPolicyMaps, files);
+            TlsPolicyTable policies = TlsPolicyTable.From(config, files);
             SaslPasswords passwords = SaslPasswords.Empty;
             string secrets = config.GetString(Parameters.SmtpSaslPasswordMaps);
             if (config.GetBool(Parameters.SmtpSaslAuthEnable) && secrets.Length > 0)

@@ -8,7 +8,7 @@ namespace Emailcore.Nano.Relay
 {
     /// <summary>
     /// Delivery to one next hop over SMTP: finds the servers (MX, or the bracketed host), picks the TLS level
-    /// (smtp_tls_policy_maps over smtp_tls_security_level) and credentials, tries the addresses in order
+    /// (smtp_tls_policy_maps by next-hop destination, over smtp_tls_security_level) and credentials, tries the addresses in order
     /// (RFC 5321 §5.1) and keeps the session open for the next batch to the same hop. A 535 from a next hop is
     /// reported once, as a permanent failure of the message that met it; later messages for that hop are
     /// deferred without connecting until the relay restarts with new credentials, so a wrong password never
@@ -21,8 +21,8 @@ namespace Emailcore.Nano.Relay
 
         private readonly MailRouter _router;
         private readonly SmtpClient _client;
-        private readonly TlsLevel _level;
-        private readonly DomainMap _policies;
+        private readonly TlsPolicy _default;
+        private readonly TlsPolicyTable _policies;
         private readonly bool _wrapperMode;
         private readonly SaslPasswords _passwords;
         private readonly ILog _log;
@@ -32,7 +32,7 @@ namespace Emailcore.Nano.Relay
         private readonly IClock _clock;
         private string _openKey;
 
-        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, DomainMap policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures,
+        public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, TlsPolicyTable policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures,
             OwnListeners own, ILog log, IClock clock)
         {
             _own = own;
@@ -40,19 +40,11 @@ namespace Emailcore.Nano.Relay
             _authFailures = authFailures;
             _router = router;
             _client = client;
-            _level = level;
+            _default = new TlsPolicy(level);
             _policies = policies;
             _wrapperMode = wrapperMode;
             _passwords = passwords;
             _log = log;
-            for (int i = 0; i < policies.Count; i++)
-            {
-                TlsLevel unused;
-                if (!TlsLevels.TryParse(policies.ValueAt(i), out unused))
-                {
-                    throw new ConfigException("smtp_tls_policy_maps", 0, "\"" + policies.ValueAt(i) + "\" for " + policies.KeyAt(i) + " is not a TLS level (none, may, encrypt, verify, secure)");
-                }
-            }
         }
 
         /// <summary>
@@ -113,12 +105,7 @@ namespace Emailcore.Nano.Relay
                 return false;
             }
 
-            string policy = _policies.Lookup(hop.Host);
-            TlsLevel level = _level;
-            if (policy != null)
-            {
-                TlsLevels.TryParse(policy, out level);
-            }
+            TlsPolicy policy = _policies.Lookup(hop, _default);
 
             SaslCredentials credentials = _passwords.Lookup(hop);
             int tried = 0;
@@ -128,8 +115,7 @@ namespace Emailcore.Nano.Relay
             {
                 DeliveryTarget target = servers[t];
 
-                // secure trusts only the name we were configured with; verify also the name DNS gave us (Postfix's meanings).
-                string verifyName = level == TlsLevel.Secure ? hop.Host : target.Host;
+                string verifyName = policy.CertificateName(hop.Host, target.Host);
                 for (int a = 0; a < target.AddressCount && tried < AddressLimit; a++)
                 {
                     // RFC 5321 §5.1: "the SMTP client MUST ... not deliver to itself"; one of our listeners is skipped unconnected.
@@ -140,7 +126,7 @@ namespace Emailcore.Nano.Relay
                     }
 
                     tried++;
-                    if (_client.Open(target.Address(a), target.Host, verifyName, level, _wrapperMode, credentials, _failure))
+                    if (_client.Open(target.Address(a), target.Host, verifyName, policy.Level, _wrapperMode, credentials, _failure))
                     {
                         return true;
                     }

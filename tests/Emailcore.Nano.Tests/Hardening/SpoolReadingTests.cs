@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Smtp.Client;

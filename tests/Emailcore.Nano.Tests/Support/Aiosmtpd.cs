@@ -5,19 +5,22 @@ using Emailcore.Nano.Tests.Smtp.Server;
 
 namespace Emailcore.Nano.Tests.Support
 {
-    /// <summary>aiosmtpd from Debian with STARTTLS required, AUTH after TLS only, and one user.</summary>
+    /// <summary>
+    /// aiosmtpd from Debian with STARTTLS required (or only offered), AUTH after TLS only, and one user. The
+    /// certificate names 127.0.0.1 and, when given, one DNS name.
+    /// </summary>
     public sealed class Aiosmtpd : IDisposable
     {
         private readonly Process _process;
         private readonly string _dir = Path.Combine(Path.GetTempPath(), "emailcore-aio-" + Guid.NewGuid().ToString("N"));
 
-        public Aiosmtpd(string onlyMechanism = "PLAIN")
+        public Aiosmtpd(string onlyMechanism = "PLAIN", bool requireStartTls = true, string? dnsName = null)
         {
             Directory.CreateDirectory(_dir);
             Run.Program("openssl", new[]
             {
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1" + (dnsName == null ? string.Empty : ",DNS:" + dnsName),
                 "-keyout", Path.Combine(_dir, "key.pem"), "-out", Certificate,
             });
             Port = RelayFixture.FreePort();
@@ -30,12 +33,14 @@ namespace Emailcore.Nano.Tests.Support
                     async def handle_DATA(self, server, session, envelope):
                         with open('{{_dir}}/received', 'a') as f:
                             f.write('%s|%s|%s\n' % (envelope.mail_from, ','.join(envelope.rcpt_tos), session.authenticated))
+                        with open('{{_dir}}/transport', 'a') as f:
+                            f.write('%s|%s\n' % (','.join(envelope.rcpt_tos), 'tls' if session.ssl is not None else 'plain'))
                         return '250 2.0.0 stored'
                 def check(server, session, envelope, mechanism, data):
                     return AuthResult(success=isinstance(data, LoginPassword) and data.login == b'relayuser' and data.password == b'relay-pass', handled=False)
                 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
                 ctx.load_cert_chain('{{Certificate}}', '{{_dir}}/key.pem')
-                c = Controller(Handler(), hostname='127.0.0.1', port={{Port}}, tls_context=ctx, require_starttls=True,
+                c = Controller(Handler(), hostname='127.0.0.1', port={{Port}}, tls_context=ctx, require_starttls={{(requireStartTls ? "True" : "False")}},
                                auth_require_tls=True, authenticator=check, auth_exclude_mechanism=['{{exclude}}'])
                 c.start()
                 print('ready', flush=True)
@@ -56,11 +61,15 @@ namespace Emailcore.Nano.Tests.Support
 
         public string Received => File.Exists(Path.Combine(_dir, "received")) ? File.ReadAllText(Path.Combine(_dir, "received")) : string.Empty;
 
+        /// <summary>One line per message, "recipients|tls" or "recipients|plain": whether it came after STARTTLS.</summary>
+        public string Transport => File.Exists(Path.Combine(_dir, "transport")) ? File.ReadAllText(Path.Combine(_dir, "transport")) : string.Empty;
+
         public void Dispose()
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(5000);
             _process.Dispose();
+            Directory.Delete(_dir, recursive: true);
         }
     }
 }

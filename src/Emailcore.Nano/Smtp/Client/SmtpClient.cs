@@ -1,4 +1,5 @@
 using System;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Smtp.Wire;

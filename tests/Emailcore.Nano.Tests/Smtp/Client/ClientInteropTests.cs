@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Smtp.Client;

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Smtp.Client;

@@ -1,4 +1,4 @@
-namespace Emailcore.Nano.Smtp.Client
+namespace Emailcore.Nano.Config
 {
     /// <summary>smtp_tls_security_level, with Postfix's meanings.</summary>
     public enum TlsLevel
@@ -32,6 +32,19 @@ namespace Emailcore.Nano.Smtp.Client
                 case "verify": level = TlsLevel.Verify; return true;
                 case "secure": level = TlsLevel.Secure; return true;
                 default: level = TlsLevel.May; return false;
+            }
+        }
+
+        /// <summary>The main.cf word for a level.</summary>
+        public static string Name(TlsLevel level)
+        {
+            switch (level)
+            {
+                case TlsLevel.None: return "none";
+                case TlsLevel.Encrypt: return "encrypt";
+                case TlsLevel.Verify: return "verify";
+                case TlsLevel.Secure: return "secure";
+                default: return "may";
             }
         }
 

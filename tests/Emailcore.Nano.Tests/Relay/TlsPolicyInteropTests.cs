@@ -1,0 +1,190 @@
+using System;
+using System.IO;
+using System.Text;
+using Emailcore.Nano.Config;
+using Emailcore.Nano.Dns;
+using Emailcore.Nano.Host.Platform;
+using Emailcore.Nano.Platform;
+using Emailcore.Nano.Relay;
+using Emailcore.Nano.Smtp.Client;
+using Emailcore.Nano.Tests.Dns;
+using Emailcore.Nano.Tests.Support;
+using Xunit;
+using static Emailcore.Nano.Tests.Smtp.Client.ClientFixture;
+
+namespace Emailcore.Nano.Tests.Relay
+{
+    /// <summary>
+    /// smtp_tls_policy_maps against a real STARTTLS peer (aiosmtpd offering STARTTLS, certificate for 127.0.0.1 and
+    /// mx.policy.test): the level that applied is what aiosmtpd saw, a message after STARTTLS or in plaintext, or
+    /// none when verification failed. Recipient-domain keys go through MX records from a real dnsmasq; next hops
+    /// written as relayhost writes them go through a real `emailcore relay`.
+    /// </summary>
+    public sealed class TlsPolicyInteropTests : IDisposable
+    {
+        private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+        private readonly Aiosmtpd _server = new(requireStartTls: false, dnsName: "mx.policy.test");
+
+        private readonly DnsmasqServer _dns = new(new[]
+        {
+            "--local=/policy.test/",
+            "--local=/other.test/",
+            "--mx-host=policy.test,mx.policy.test,10",
+            "--mx-host=sub.policy.test,mx.policy.test,10",
+            "--mx-host=other.test,mx.policy.test,10",
+            "--host-record=mx.policy.test,127.0.0.1",
+        });
+
+        public void Dispose()
+        {
+            _dns.Dispose();
+            _server.Dispose();
+        }
+
+        [Theory]
+        // A domain's own entry: plaintext although the global level is encrypt.
+        [InlineData("policy.test", "policy.test none, .policy.test verify", "encrypt", "x@policy.test|plain")]
+        // A subdomain takes the ".parent" entry: verify, and the MX host's name is in the certificate.
+        [InlineData("sub.policy.test", "policy.test none, .policy.test verify", "none", "x@sub.policy.test|tls")]
+        // Nothing matches (Postfix's table has no "*"): the global level applies.
+        [InlineData("other.test", "policy.test none, .policy.test none", "encrypt", "x@other.test|tls")]
+        public void RecipientDomainKeysChooseTheLevelThePeerSees(string domain, string policies, string global, string seen)
+        {
+            DeliveryResult result = DeliverByMx(domain, policies, global);
+            Assert.True(result.Code == 250, result.Text);
+            Assert.Equal(seen, _server.Transport.Trim());
+        }
+
+        [Fact]
+        public void MatchNexthopVerifiesTheRecipientDomainNotTheMxHost()
+        {
+            // The certificate names mx.policy.test, not sub.policy.test: with match=nexthop the handshake must fail.
+            DeliveryResult result = DeliverByMx("sub.policy.test", ".policy.test verify match=nexthop", "none");
+            Assert.Equal(454, result.Code);
+            Assert.True(result.Status == "4.7.5", result.Text);
+            Assert.Equal(string.Empty, _server.Transport);
+        }
+
+        [Fact]
+        public void AddressLiteralRelayhostKeyIsTakenByTheRelayAndApplied()
+        {
+            using var relay = new RelayProcess(
+                $"relayhost = [127.0.0.1]:{_server.Port}\nsmtp_tls_security_level = encrypt\n" +
+                $"smtp_tls_policy_maps = [127.0.0.1]:{_server.Port} none, far.example verify\n");
+            Assert.True(Submit(relay, "x@far.example"));
+            Assert.True(relay.WaitForLog("to=<x@far.example>", Wait), relay.Log);
+            Assert.Contains("status=sent", relay.Log);
+
+            // The next hop is the relayhost, so its entry applies and the recipient domain's does not (TLS_README).
+            Assert.Equal("x@far.example|plain", _server.Transport.Trim());
+        }
+
+        [Fact]
+        public void RelayhostKeyWithMatchVerifiesAgainstThatName()
+        {
+            using var relay = new RelayProcess(
+                $"relayhost = [127.0.0.1]:{_server.Port}\nsmtp_tls_CAfile = {_server.Certificate}\n" +
+                $"smtp_tls_policy_maps = [127.0.0.1]:{_server.Port} verify match=wrong.policy.test\n");
+            Assert.True(Submit(relay, "x@far.example"));
+            Assert.True(relay.WaitForLog("to=<x@far.example>", Wait), relay.Log);
+            Assert.Contains("status=deferred", relay.Log);
+            Assert.Equal(string.Empty, _server.Transport);
+        }
+
+        [Fact]
+        public void ConfigCheckAndRelayRefuseABadEntryWithTheSameFileAndLine()
+        {
+            string root = Path.Combine(Path.GetTempPath(), "emailcore-policy-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(root);
+            try
+            {
+                string map = Path.Combine(root, "tls_policy");
+                File.WriteAllText(map, "# per destination\n[127.0.0.1]:2525 none\nexample.com verify ciphers=high\n");
+                string config = Path.Combine(root, "main.cf");
+                File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:{Smtp.Server.RelayFixture.FreePort()}\nqueue_directory = {root}/queue\nhome_mailbox = {root}/mail\n" +
+                    $"smtp_tls_policy_maps = {map}\n");
+                string message = map + ":3: \"ciphers=high\" is not a policy attribute this relay supports (match=, protocols=)";
+
+                RunResult check = Run.Emailcore("config", "check", config);
+                Assert.Equal(1, check.ExitCode);
+                Assert.Equal("emailcore: " + message, check.StandardError.Trim());
+
+                RunResult relay = Run.Emailcore("relay", "--config", config);
+                Assert.Equal(1, relay.ExitCode);
+
+                // The relay's log lines come first (the spool was opened); its last line is the same refusal.
+                Assert.EndsWith("\nemailcore: " + message, relay.StandardError.TrimEnd());
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        private static bool Submit(RelayProcess relay, string recipient) =>
+            Support.Python.Run($$"""
+                import smtplib, sys
+                s = smtplib.SMTP('127.0.0.1', {{relay.Port}}, timeout=20)
+                s.sendmail('a@client.example', ['{{recipient}}'], sys.stdin.buffer.read())
+                s.quit()
+                """, "Subject: policy\r\n\r\nbody\r\n").ExitCode == 0;
+
+        /// <summary>One delivery by MX through the core's SmtpDelivery; port 25 of the MX host is aiosmtpd's port.</summary>
+        private DeliveryResult DeliverByMx(string domain, string policies, string global)
+        {
+            var config = new MainConfig(board: false);
+            config.Set("myhostname", "relay.client.example", 0);
+            config.Set("dns_servers", _dns.Endpoint, 0);
+            config.Set("smtp_tls_security_level", global, 0);
+            config.Set("smtp_tls_CAfile", _server.Certificate, 0);
+            config.Set("smtp_tls_policy_maps", policies, 0);
+            config.Validate();
+            var clock = new HostClock();
+            var random = new HostRandom();
+            var log = new ListLog();
+            var network = new SmtpPortNetwork(new HostNetwork(TlsSettings.From(config)), _server.Port);
+            TlsLevels.TryParse(global, out TlsLevel level);
+            var delivery = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, false),
+                new SmtpClient(network, clock, ClientSettings.From(config), 4), level, TlsPolicyTable.From(config, new HostFileSystem(".")),
+                false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, log, clock);
+            DeliveryResult[] results = Results(1);
+            delivery.Deliver(Route.Smtp(NextHop.Parse(domain)!), Envelope("a@client.example", "x@" + domain), All(1), 1,
+                MemoryMessage.Of("Subject: policy\r\n\r\nbody\r\n"), results);
+            delivery.EndPass();
+            return results[0];
+        }
+
+        /// <summary>The host's network, with TCP port 25 (where MX delivery goes) moved to the test server's port.</summary>
+        private sealed class SmtpPortNetwork : INetwork
+        {
+            private readonly INetwork _inner;
+            private readonly int _port;
+
+            public SmtpPortNetwork(INetwork inner, int port)
+            {
+                _inner = inner;
+                _port = port;
+            }
+
+            public IConnection Connect(Endpoint remote, int timeoutMilliseconds)
+            {
+                if (remote.Port != NextHop.SmtpPort)
+                {
+                    return _inner.Connect(remote, timeoutMilliseconds);
+                }
+
+                var moved = new Endpoint();
+                Endpoint.TryParse(remote.AddressText(), _port, moved);
+                moved.Port = _port;
+                return _inner.Connect(moved, timeoutMilliseconds);
+            }
+
+            public IListener Listen(Endpoint local) => _inner.Listen(local);
+
+            public IDatagramSocket OpenDatagram(Endpoint family) => _inner.OpenDatagram(family);
+
+            public Endpoint[] SystemDnsServers() => throw new InvalidOperationException("the tests never use the machine's resolver");
+        }
+    }
+}
