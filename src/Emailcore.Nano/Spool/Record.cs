@@ -35,6 +35,9 @@ namespace Emailcore.Nano.Spool
         /// <summary>A recipient's new state: index (u16), state (u8), attempts (u8), next attempt ticks (i64), reply length (u16), reply.</summary>
         public const int State = 5;
 
+        /// <summary>Only in the queue-id counter files, never in a segment: the first id not yet reserved (u32).</summary>
+        public const int IdsReserved = 6;
+
         public const int SegmentHeaderPayload = 8;
         public const int CommitPayload = 12;
         public const int StateFixedPayload = 14;

@@ -15,7 +15,7 @@ namespace Emailcore.Nano.Spool
             for (int i = 0; i < names.Length; i++)
             {
                 int number = ParseName(names[i]);
-                if (number < 0 && names[i].Length > 0 && names[i][0] != '.')
+                if (number < 0 && names[i].Length > 0 && names[i][0] != '.' && !QueueIdCounter.Owns(names[i]))
                 {
                     _log.Write(LogLevel.Warning, "spool: ignoring foreign file " + names[i]);
                 }
@@ -38,6 +38,14 @@ namespace Emailcore.Nano.Spool
                 }
             }
 
+            // Never below an id a segment still names: a spool from before the counter files, or one whose counter was lost.
+            long reserved = _ids.Load(names);
+            if (reserved > _nextId)
+            {
+                _nextId = reserved;
+            }
+
+            _idLimit = _nextId;
             for (int i = _messageCount - 1; i >= 0; i--)
             {
                 QueuedMessage message = _messages[i];

@@ -23,6 +23,9 @@ namespace Emailcore.Nano.Spool
         /// <summary>Longest reply text kept per recipient (RFC 5321 §4.5.3.1.5 reply lines are 512 octets).</summary>
         private const int MaxReply = 400;
 
+        /// <summary>Records carry a message id in 32 bits, and 0 names no message.</summary>
+        private const long MaxId = 0xFFFFFFFF;
+
         private readonly object _lock = new object();
         private readonly IFileStore _store;
         private readonly ILog _log;
@@ -37,6 +40,7 @@ namespace Emailcore.Nano.Spool
         private readonly byte[] _trailer = new byte[Record.TrailerSize];
         private readonly int _messageLimit;
         private readonly long _minFree;
+        private readonly QueueIdCounter _ids;
 
         /// <summary>
         /// Queued messages, and finished ones whose envelope's segment is still pinned by another (their final
@@ -61,6 +65,9 @@ namespace Emailcore.Nano.Spool
         private uint _sequence = 1;
         private long _nextId = 1;
 
+        // Ids below this are reserved durably in the counter files; _nextId may run up to it without a write.
+        private long _idLimit;
+
         /// <summary>
         /// Opens the spool and recovers it (see <see cref="DroppedBytes"/>); read-only never writes or deletes.
         /// <paramref name="minFree"/> bytes of the medium are held back from new mail for the records that free space.
@@ -84,6 +91,7 @@ namespace Emailcore.Nano.Spool
             _messageLimit = messageLimit;
             _minFree = minFree < 0 ? 0 : minFree;
             _messages = new QueuedMessage[(messageLimit * 2) + 16];
+            _ids = new QueueIdCounter(store, log, pageSize);
             lock (_lock)
             {
                 Recover();
@@ -432,6 +440,11 @@ namespace Emailcore.Nano.Spool
                         }
                     }
 
+                    if (_nextId >= _idLimit && !ReserveIds())
+                    {
+                        return null;
+                    }
+
                     DateTime now;
                     var message = new QueuedMessage(_nextId, _clock.TryGetUtcNow(out now) ? now.Ticks : 0, envelope.RecipientCount);
                     int at = Begin(Record.Envelope, message.Id, length);
@@ -456,6 +469,43 @@ namespace Emailcore.Nano.Spool
                     return null;
                 }
             }
+        }
+
+        /// <summary>
+        /// The next block of ids, synced before any is used: a power cut then skips the rest of a block and never
+        /// repeats an id (docs/spool-format.md, "Queue ids"). Ids are the records' 32 bits; none is ever used twice.
+        /// </summary>
+        private bool ReserveIds()
+        {
+            if (_nextId > MaxId)
+            {
+                _log.Write(LogLevel.Error, "spool: every 32-bit queue id has been used; new mail is refused");
+                return false;
+            }
+
+            long limit = _nextId + QueueIdCounter.Block;
+            if (limit > MaxId + 1)
+            {
+                limit = MaxId + 1;
+            }
+
+            try
+            {
+                _ids.Reserve(limit);
+            }
+            catch (Exception e)
+            {
+                if (!IsWriteFailure(e))
+                {
+                    throw;
+                }
+
+                _log.Write(LogLevel.Error, "spool: queue ids not reserved: " + (e is OutOfMemoryException ? "out of memory while writing" : e.Message));
+                return false;
+            }
+
+            _idLimit = limit;
+            return true;
         }
 
         internal bool AppendChunk(QueuedMessage message, byte[] buffer, int count)

@@ -53,7 +53,7 @@ namespace Emailcore.Nano.Tests.Spool
 
             Assert.True(reopened.Sync());
             Assert.Equal(0, reopened.UsedBytes);
-            Assert.Empty(store.Names);
+            Assert.Equal(new[] { "QUEUEID0.SPL" }, store.Names);
             Assert.True(reopened.CreateSink().HasRoom(1500));
             Assert.True(Receive(reopened.CreateSink(), Envelope("a@lan", "b@x"), Content(1500, 99)) > 0);
         }

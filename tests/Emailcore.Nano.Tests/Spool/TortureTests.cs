@@ -14,8 +14,8 @@ namespace Emailcore.Nano.Tests.Spool
     /// The promise under power cuts: a seeded workload (three interleaved sessions, a queue runner recording
     /// states, admin deletes and flushes) runs on the flash simulator until the power fails at a random byte of a
     /// random write; after the reboot (sometimes cut again during recovery itself) the recovered spool must hold
-    /// every committed message exactly once with its envelope and content, nothing uncommitted, and no recipient
-    /// state older than the last one made durable.
+    /// every committed message exactly once with its envelope and content, nothing uncommitted, no recipient
+    /// state older than the last one made durable, and no queue id handed out again.
     /// </summary>
     public class TortureTests
     {
@@ -80,6 +80,7 @@ namespace Emailcore.Nano.Tests.Spool
             long id = Receive(spool.CreateSink(), Envelope("after@lan", "x@lan"), Content(300, seed));
             string[] before = spool.Messages().Select(m => m.Id + ":" + m.Size).ToArray();
             Assert.True(id > 0, where + ": no new mail after recovery");
+            Assert.False(workload.Given.Contains(id), where + ": queue id " + id + " given again");
             string[] again = SpoolFixture.Open(store, sizeLimit: 40_000, indexLimit: 16).Messages().Select(m => m.Id + ":" + m.Size).ToArray();
             Assert.True(before.SequenceEqual(again), where + ": a second recovery differs");
         }
@@ -92,6 +93,9 @@ namespace Emailcore.Nano.Tests.Spool
             private readonly Dictionary<(long, int), RecipientState> _durable = new();
             private readonly Dictionary<(long, int), List<RecipientState>> _unsynced = new();
             private (long Id, string Envelope, byte[] Content)? _committing;
+
+            /// <summary>Every id the spool handed out, committed or not: none may ever be handed out again.</summary>
+            public HashSet<long> Given { get; } = new();
 
             public void Run()
             {
@@ -131,6 +135,7 @@ namespace Emailcore.Nano.Tests.Spool
                     envelope.DeclaredSize = _random.Next(2) == 0 ? -1 : _random.Next(5000);
                     envelope.Body = (BodyType)_random.Next(3);
                     session.Id = session.Sink.Open(envelope);
+                    Given.Add(session.Id);
                     session.Envelope = Describe(envelope);
                     session.Content = new List<byte>();
                     session.Target = _random.Next(4) == 0 ? _random.Next(6000) : _random.Next(900);
