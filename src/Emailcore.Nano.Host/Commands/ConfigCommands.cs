@@ -46,6 +46,11 @@ namespace Emailcore.Nano.Host.Commands
                 Console.WriteLine(line);
             }
 
+            foreach (string warning in ConfigWarnings.Of(config))
+            {
+                Console.Error.WriteLine("emailcore: " + warning);
+            }
+
             if (board)
             {
                 WarnAboutSlowAuth(config, file);

@@ -31,6 +31,11 @@ namespace Emailcore.Nano.Host.Commands
             try
             {
                 MainConfig config = ConfigLoader.Load(file?.FullName, false, file?.ToString());
+                foreach (string warning in ConfigWarnings.Of(config))
+                {
+                    log.Write(LogLevel.Warning, warning);
+                }
+
                 spool = HostAppliance.CreateStore(config, log);
                 appliance = new Appliance(config, spool, new HostNetwork(TlsSettings.From(config)), new HostFileSystem("."), new HostClock(), new HostRandom(), log);
                 appliance.Start();

@@ -33,6 +33,17 @@ namespace Emailcore.Nano.Tests.Config
         }
 
         [Fact]
+        public void SettingsBelowAnRfcMinimumAreWarnedAboutWithFileAndLine()
+        {
+            // RFC 5321 §4.5.4.1 asks for retries at least 30 minutes apart; the value is taken, with a warning.
+            string file = Write("myhostname = relay.example.com\nminimal_backoff_time = 4s\nsmtpd_timeout = 300s\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal("emailcore: " + file + ":2: warning: minimal_backoff_time = 4s is below the 1800s of RFC 5321 section 4.5.4.1\n",
+                run.StandardError.Replace("\r\n", "\n"));
+        }
+
+        [Fact]
         public void UnknownNameIsReportedWithFileAndLine()
         {
             string file = Write("myhostname = relay.example.com\n\nsmtp_tls_securty_level = may\n");

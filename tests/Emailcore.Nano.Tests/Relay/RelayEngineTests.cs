@@ -148,6 +148,14 @@ namespace Emailcore.Nano.Tests.Relay
         }
 
         [Fact]
+        public void RelayStartsWithAWarningForARetryIntervalBelowTheRfcMinimum()
+        {
+            // RFC 5321 §4.5.4.1: at least 30 minutes; the relay takes 4s, as Postfix would, and says so once at start.
+            using var relay = new RelayProcess("minimal_backoff_time = 4s\n");
+            Assert.True(relay.WaitForLog("warning: minimal_backoff_time = 4s is below the 1800s of RFC 5321 section 4.5.4.1", Wait), relay.Log);
+        }
+
+        [Fact]
         public void AliasesReplaceRecipientsAndListsReplaceTheSenderOnly()
         {
             using var sink = new SmtpSink();
