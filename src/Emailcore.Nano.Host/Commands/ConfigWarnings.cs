@@ -1,9 +1,12 @@
-namespace Emailcore.Nano.Config
+using Emailcore.Nano.Config;
+
+namespace Emailcore.Nano.Host.Commands
 {
     /// <summary>
     /// Settings the parser accepts but an RFC advises against: each below its minimum is one
     /// "file:line: warning: ..." line. `emailcore config check` prints them and the relay logs them at start;
-    /// neither fails, as Postfix takes such values too.
+    /// neither fails, as Postfix takes such values too. Host-side only: a board's main.cf passes `config check
+    /// --board` before upload, and the board's 79 KiB heap has no room for these tables.
     /// </summary>
     public static class ConfigWarnings
     {
