@@ -56,13 +56,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             // The client on 127.0.0.1 is outside mynetworks here, as an outside attacker would be.
             using var relay = new RelayProcess("mynetworks = 192.0.2.0/24\n");
-            RunResult run = Support.Python.Run($$"""
-                import smtplib
-                s = smtplib.SMTP('127.0.0.1', {{relay.Port}}, timeout=20)
-                s.ehlo('client.example')
-                s.sendmail('attacker@outside.example', ['victim@[127.0.0.1]'], b'Subject: literal\r\n\r\nhello\r\n')
-                s.quit()
-                """, "");
+            RunResult run = SmtpLib.Send(relay.Port, "attacker@outside.example", new[] { "victim@[127.0.0.1]" }, "Subject: literal\r\n\r\nhello\r\n");
             Assert.True(run.ExitCode == 0, run + relay.Log);
             Assert.True(relay.WaitForLog("to=<victim@[127.0.0.1]>, relay=local", Wait), relay.Log);
             string mail = File.ReadAllText(Assert.Single(relay.Mailbox("victim")));
@@ -78,13 +72,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             int port = Smtp.Server.RelayFixture.FreePort();
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\n", port);
-            RunResult run = Support.Python.Run($$"""
-                import smtplib
-                s = smtplib.SMTP('127.0.0.1', {{relay.Port}}, timeout=20)
-                s.ehlo('client.example')
-                s.sendmail('bob@localhost', ['user@far.example'], b'Subject: loop\r\n\r\nhello\r\n')
-                s.quit()
-                """, "");
+            RunResult run = SmtpLib.Send(relay.Port, "bob@localhost", new[] { "user@far.example" }, "Subject: loop\r\n\r\nhello\r\n");
             Assert.True(run.ExitCode == 0, run + relay.Log);
             Assert.True(relay.WaitForLog("status=bounced", Wait), relay.Log);
             Assert.Contains("554 5.4.6 mail for [127.0.0.1]:" + port + " loops back to myself", relay.Log);

@@ -15,18 +15,6 @@ namespace Emailcore.Nano.Tests.Relay
     {
         private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-        private static RunResult Send(int port, string from, string[] to, string message)
-        {
-            string rcpts = string.Join(", ", to.Select(t => "'" + t + "'"));
-            return Support.Python.Run($$"""
-                import smtplib, sys
-                s = smtplib.SMTP('127.0.0.1', {{port}}, timeout=20)
-                s.ehlo('client.example')
-                s.sendmail('{{from}}', [{{rcpts}}], sys.stdin.buffer.read())
-                s.quit()
-                """, message);
-        }
-
         [Fact]
         public void EmbeddedDefaultDeliversLocalMailIntoTheMaildir()
         {
@@ -87,7 +75,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             using var sink = new SmtpSink();
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\n");
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "x@far.example", "y@far.example" }, "Subject: one\r\n\r\nvia smtplib\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "x@far.example", "y@far.example" }, "Subject: one\r\n\r\nvia smtplib\r\n").ExitCode == 0);
             RunResult swaks = Run.Program("swaks", new[] { "--server", $"127.0.0.1:{relay.Port}", "--helo", "client.example", "--from", "bob@client.example", "--to", "z@far.example" });
             Assert.True(swaks.ExitCode == 0, swaks.ToString());
 
@@ -108,7 +96,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             int port = RelayFixture.FreePort();
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\nminimal_backoff_time = 1s\nmaximal_backoff_time = 2s\n");
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "later@far.example" }, "Subject: later\r\n\r\nwait for it\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "later@far.example" }, "Subject: later\r\n\r\nwait for it\r\n").ExitCode == 0);
             Assert.True(relay.WaitForLog("status=deferred", Wait), relay.Log);
             Assert.Contains($"connect to 127.0.0.1[127.0.0.1]:{port} failed", relay.Log);
             using var sink = new SmtpSink(port);
@@ -121,7 +109,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             using var sink = new SmtpSink("-f", "RCPT");
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\n");
-            Assert.True(Send(relay.Port, "bob@localhost", new[] { "nobody@far.example" }, "Subject: doomed\r\n\r\nbody\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@localhost", new[] { "nobody@far.example" }, "Subject: doomed\r\n\r\nbody\r\n").ExitCode == 0);
             string? dsn = null;
             for (int i = 0; i < 300 && dsn == null; i++)
             {
@@ -164,8 +152,8 @@ namespace Emailcore.Nano.Tests.Relay
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\nalias_maps = {aliases}\n");
             const string teamMessage = "From: Bob <bob@client.example>\r\nSubject: to the team\r\nX-Keep:  exactly   this\r\n\r\nteam body\r\n";
             const string staffMessage = "From: Bob <bob@client.example>\r\nSubject: to the list\r\nReply-To: bob@client.example\r\n\r\nlist body\r\n";
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "team@localhost" }, teamMessage).ExitCode == 0);
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, staffMessage).ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "team@localhost" }, teamMessage).ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, staffMessage).ExitCode == 0);
             Assert.True(relay.WaitForLog("relay=127.0.0.1[127.0.0.1]", Wait, times: 4), relay.Log);
             var messages = sink.WaitFor(2, Wait);
             Assert.True(messages.Count == 2, relay.Log);
@@ -188,7 +176,7 @@ namespace Emailcore.Nano.Tests.Relay
         {
             int port = RelayFixture.FreePort();
             using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\nminimal_backoff_time = 1s\nmaximal_backoff_time = 2s\n");
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "kept@far.example" }, "Subject: kept\r\n\r\nsurvives a restart\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "kept@far.example" }, "Subject: kept\r\n\r\nsurvives a restart\r\n").ExitCode == 0);
             Assert.True(relay.WaitForLog("status=deferred", Wait), relay.Log);
             relay.Stop();
             using var sink = new SmtpSink(port);
@@ -206,7 +194,7 @@ namespace Emailcore.Nano.Tests.Relay
             int portB = RelayFixture.FreePort();
             using var a = new RelayProcess($"myhostname = a.test.example\ntransport_maps = loop.example [127.0.0.1]:{portB}\nhopcount_limit = 6\n", portA);
             using var b = new RelayProcess($"myhostname = b.test.example\ntransport_maps = loop.example [127.0.0.1]:{portA}\nhopcount_limit = 6\n", portB);
-            Assert.True(Send(portA, "bob@localhost", new[] { "x@loop.example" }, "Subject: round and round\r\n\r\nloop\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(portA, "bob@localhost", new[] { "x@loop.example" }, "Subject: round and round\r\n\r\nloop\r\n").ExitCode == 0);
             string? dsn = null;
             for (int i = 0; i < 400 && dsn == null; i++)
             {
@@ -227,7 +215,7 @@ namespace Emailcore.Nano.Tests.Relay
             using var relay = new RelayProcess(
                 $"relayhost = [127.0.0.1]:{server.Port}\nsmtp_tls_security_level = verify\nsmtp_tls_CAfile = {server.Certificate}\n" +
                 $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{server.Port} relayuser:relay-pass\n");
-            Assert.True(Send(relay.Port, "bob@client.example", new[] { "tls@far.example" }, "Subject: tls\r\n\r\nsecret\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "tls@far.example" }, "Subject: tls\r\n\r\nsecret\r\n").ExitCode == 0);
             Assert.True(relay.WaitForLog("to=<tls@far.example>", Wait), relay.Log);
             Assert.Contains("status=sent (250 2.0.0 stored)", relay.Log);
 
@@ -242,9 +230,9 @@ namespace Emailcore.Nano.Tests.Relay
             using var relay = new RelayProcess(
                 $"relayhost = [127.0.0.1]:{server.Port}\nsmtp_tls_security_level = encrypt\n" +
                 $"smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = [127.0.0.1]:{server.Port} relayuser:wrong\n");
-            Assert.True(Send(relay.Port, "bob@localhost", new[] { "one@far.example" }, "Subject: one\r\n\r\none\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@localhost", new[] { "one@far.example" }, "Subject: one\r\n\r\none\r\n").ExitCode == 0);
             Assert.True(relay.WaitForLog("to=<one@far.example>", Wait), relay.Log);
-            Assert.True(Send(relay.Port, "bob@localhost", new[] { "two@far.example" }, "Subject: two\r\n\r\ntwo\r\n").ExitCode == 0);
+            Assert.True(SmtpLib.Send(relay.Port, "bob@localhost", new[] { "two@far.example" }, "Subject: two\r\n\r\ntwo\r\n").ExitCode == 0);
             Assert.True(relay.WaitForLog("to=<two@far.example>", Wait), relay.Log);
             Assert.Contains("to=<one@far.example>, relay=127.0.0.1[127.0.0.1]:" + server.Port, relay.Log);
             Assert.Contains("status=bounced (535 5.7.8 authentication to", relay.Log);

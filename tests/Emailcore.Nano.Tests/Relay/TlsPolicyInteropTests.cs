@@ -123,12 +123,7 @@ namespace Emailcore.Nano.Tests.Relay
         }
 
         private static bool Submit(RelayProcess relay, string recipient) =>
-            Support.Python.Run($$"""
-                import smtplib, sys
-                s = smtplib.SMTP('127.0.0.1', {{relay.Port}}, timeout=20)
-                s.sendmail('a@client.example', ['{{recipient}}'], sys.stdin.buffer.read())
-                s.quit()
-                """, "Subject: policy\r\n\r\nbody\r\n").ExitCode == 0;
+            SmtpLib.Send(relay.Port, "a@client.example", new[] { recipient }, "Subject: policy\r\n\r\nbody\r\n").ExitCode == 0;
 
         /// <summary>One delivery by MX through the core's SmtpDelivery; port 25 of the MX host is aiosmtpd's port.</summary>
         private DeliveryResult DeliverByMx(string domain, string policies, string global)
