@@ -19,8 +19,8 @@ namespace Emailcore.Nano.Config
         /// <summary>Clients allowed to relay without AUTH.</summary>
         public static readonly Parameter Mynetworks = Define("mynetworks", ParameterKind.NetworkList, "127.0.0.0/8 [::1]/128", "127.0.0.0/8 [::1]/128");
 
-        /// <summary>Domains delivered locally into the Maildir.</summary>
-        public static readonly Parameter Mydestination = Define("mydestination", ParameterKind.DomainList, "localhost", "localhost");
+        /// <summary>Domains delivered locally into the Maildir; $myhostname by default, as in Postfix, so list owners and bounces to us stay here.</summary>
+        public static readonly Parameter Mydestination = Define("mydestination", ParameterKind.DomainList, "$myhostname, localhost", "$myhostname, localhost");
 
         /// <summary>The local Maildir root.</summary>
         public static readonly Parameter HomeMailbox = Define("home_mailbox", ParameterKind.Path, "mail", "mail");

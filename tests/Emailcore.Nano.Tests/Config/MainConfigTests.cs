@@ -97,6 +97,15 @@ namespace Emailcore.Nano.Tests.Config
             Assert.Contains("loops", loop.Message);
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void DefaultMydestinationHoldsMyhostnameAsInPostfix(bool board)
+        {
+            Assert.Equal(new[] { "mx.example.org", "localhost" }, Parse("myhostname = mx.example.org\n", board).GetList(Parameters.Mydestination));
+            Assert.Equal(new[] { "localhost" }, Parse("", board).GetList(Parameters.Mydestination));
+        }
+
         [Fact]
         public void ContinuationJoinsWithOneSpaceAndLaterSettingsWin()
         {

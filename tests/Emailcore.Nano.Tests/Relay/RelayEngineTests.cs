@@ -172,6 +172,27 @@ namespace Emailcore.Nano.Tests.Relay
         }
 
         [Fact]
+        public void AListMembersBounceReachesTheOwnerOnThisHostByDefault()
+        {
+            // The default mydestination holds $myhostname (as Postfix's), so owner-staff@$myhostname is ours, not the relayhost's.
+            using var sink = new SmtpSink("-f", "RCPT");
+            string aliases = Path.Combine(Path.GetTempPath(), "emailcore-aliases-" + Guid.NewGuid().ToString("N"));
+            File.WriteAllText(aliases, "staff: z@far.example\nowner-staff: listadmin\n");
+            try
+            {
+                using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{sink.Port}\nmyhostname = relay.test.example\nalias_maps = {aliases}\n");
+                Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "staff@localhost" }, "Subject: to the list\r\n\r\nlist body\r\n").ExitCode == 0);
+                Assert.True(SpinWait.SpinUntil(() => relay.Mailbox("listadmin").Length > 0, Wait), relay.Log);
+                Assert.Contains("Final-Recipient: rfc822; z@far.example", File.ReadAllText(relay.Mailbox("listadmin")[0]));
+                Assert.Contains("to=<owner-staff@relay.test.example>, relay=local", relay.Log);
+            }
+            finally
+            {
+                File.Delete(aliases);
+            }
+        }
+
+        [Fact]
         public void RestartKeepsQueuedMailAndDeliversIt()
         {
             int port = RelayFixture.FreePort();
