@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Emailcore.Nano.Tests.Smtp.Server;
 using Emailcore.Nano.Tests.Support;
@@ -189,6 +190,32 @@ namespace Emailcore.Nano.Tests.Relay
             finally
             {
                 File.Delete(aliases);
+            }
+        }
+
+        [Fact]
+        public void TheLogsSizeIsTheQueuesSizeOurReceivedHeaderIncluded()
+        {
+            int port = RelayFixture.FreePort();
+            var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\n");
+            try
+            {
+                const string message = "Subject: sized\r\n\r\nbody\r\n";
+                Assert.True(SmtpLib.Send(relay.Port, "bob@client.example", new[] { "kept@far.example" }, message).ExitCode == 0);
+                Assert.True(relay.WaitForLog("status=deferred", Wait), relay.Log);
+                relay.Stop();
+                Match logged = Regex.Match(relay.Log, @"([0-9A-F]+): from=<bob@client.example>, size=(\d+),");
+                Assert.True(logged.Success, relay.Log);
+                RunResult listing = Run.Emailcore("queue", "--config", relay.Config);
+                Match listed = Regex.Match(listing.StandardOutput, "^" + logged.Groups[1].Value + @"\s+(\d+) ", RegexOptions.Multiline);
+                Assert.True(listed.Success, listing.ToString());
+                Assert.Equal(listed.Groups[1].Value, logged.Groups[2].Value);
+                Assert.True(long.Parse(logged.Groups[2].Value) > message.Length + "Received: ".Length, relay.Log);
+            }
+            finally
+            {
+                relay.Stop();
+                Directory.Delete(relay.Root, recursive: true);
             }
         }
 

@@ -14,6 +14,7 @@ namespace Emailcore.Nano.Smtp.Server
     {
         private readonly byte[] _scratch;
         private IMessageSink _sink;
+        private int _length;
 
         /// <param name="scratch">At least 64 bytes, the caller's; used only during <see cref="Write"/>.</param>
         public ReceivedHeader(byte[] scratch)
@@ -23,16 +24,18 @@ namespace Emailcore.Nano.Smtp.Server
 
         /// <summary>
         /// Writes the header to <paramref name="sink"/>; <paramref name="protocol"/> is RFC 3848's or RFC 6531's name
-        /// (ESMTPSA, UTF8SMTPS...), <paramref name="tls"/> the TLS version or null.
+        /// (ESMTPSA, UTF8SMTPS...), <paramref name="tls"/> the TLS version or null. Returns the header's length, which the
+        /// log's size= counts as part of the message as queued.
         /// </summary>
-        public void Write(IMessageSink sink, byte[] helo, int heloLength, Endpoint client, string tls, byte[] by, int byLength, string protocol, long id, Envelope envelope, DateTime now)
+        public int Write(IMessageSink sink, byte[] helo, int heloLength, Endpoint client, string tls, byte[] by, int byLength, string protocol, long id, Envelope envelope, DateTime now)
         {
             _sink = sink;
+            _length = 0;
             Sink("Received: from ");
-            _sink.Write(helo, 0, heloLength);
+            Put(helo, 0, heloLength);
             Sink(" (");
             int n = FormatLiteral(client, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
+            Put(_scratch, 0, n);
             Sink(")\r\n");
             if (tls != null)
             {
@@ -42,30 +45,36 @@ namespace Emailcore.Nano.Smtp.Server
             }
 
             Sink("\tby ");
-            _sink.Write(by, 0, byLength);
+            Put(by, 0, byLength);
             Sink(" (Emailcore.Nano) with ");
             Sink(protocol);
             Sink(" id ");
             n = QueueId.Write(id, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
+            Put(_scratch, 0, n);
             if (envelope.RecipientCount == 1)
             {
                 // Only one recipient is named, so a copy never discloses the others (as Postfix does).
                 Sink("\r\n\tfor <");
-                _sink.Write(envelope.Arena, envelope.RecipientOffset(0), envelope.RecipientLength(0));
+                Put(envelope.Arena, envelope.RecipientOffset(0), envelope.RecipientLength(0));
                 Sink(">");
             }
 
             Sink("; ");
             n = FormatDate(now, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
+            Put(_scratch, 0, n);
             Sink("\r\n");
+            return _length;
         }
 
         private void Sink(string ascii)
         {
-            int n = Ascii.Copy(ascii, _scratch, 0);
-            _sink.Write(_scratch, 0, n);
+            Put(_scratch, 0, Ascii.Copy(ascii, _scratch, 0));
+        }
+
+        private void Put(byte[] bytes, int offset, int count)
+        {
+            _sink.Write(bytes, offset, count);
+            _length += count;
         }
 
         /// <summary>RFC 5322 §3.3 date-time in UTC: "Sat, 28 Nov 2026 20:05:22 +0000".</summary>

@@ -698,9 +698,10 @@ namespace Emailcore.Nano.Smtp.Server
             Reply("354 End data with <CR><LF>.<CR><LF>");
             _output.Flush();
             string failure = null;
+            int received = 0;
             try
             {
-                _received.Write(_sink, _helo, _heloLength, _connection.RemoteEndpoint, _connection.TlsProtocol, _localName, _localNameLength, Protocol(), id, _envelope, now);
+                received = _received.Write(_sink, _helo, _heloLength, _connection.RemoteEndpoint, _connection.TlsProtocol, _localName, _localNameLength, Protocol(), id, _envelope, now);
             }
             catch (StoreException e)
             {
@@ -812,7 +813,7 @@ namespace Emailcore.Nano.Smtp.Server
                 return Reject(reply);
             }
 
-            _log.Write(LogLevel.Info, QueueId.Format(id) + ": from=<" + _envelope.ReversePath() + ">, size=" + size.ToString() + ", nrcpt=" + _envelope.RecipientCount.ToString() + " (queue active)");
+            _log.Write(LogLevel.Info, QueueId.Format(id) + ": from=<" + _envelope.ReversePath() + ">, size=" + (received + size).ToString() + ", nrcpt=" + _envelope.RecipientCount.ToString() + " (queue active)");
             _envelope.Clear();
             _output.Append("250 2.0.0 Ok: queued as ");
             int n = QueueId.Write(id, _scratch, 0);
