@@ -7,14 +7,15 @@ namespace Emailcore.Nano.Tests.Support
 {
     /// <summary>
     /// aiosmtpd from Debian with STARTTLS required (or only offered), AUTH after TLS only, and one user. The
-    /// certificate names 127.0.0.1 and, when given, one DNS name.
+    /// certificate names 127.0.0.1 and, when given, one DNS name. Recipients whose local part starts with
+    /// "nosuch" get 550 5.1.1; a size limit, when given, is announced in EHLO SIZE (RFC 1870).
     /// </summary>
     public sealed class Aiosmtpd : IDisposable
     {
         private readonly Process _process;
         private readonly string _dir = Path.Combine(Path.GetTempPath(), "emailcore-aio-" + Guid.NewGuid().ToString("N"));
 
-        public Aiosmtpd(string onlyMechanism = "PLAIN", bool requireStartTls = true, string? dnsName = null)
+        public Aiosmtpd(string onlyMechanism = "PLAIN", bool requireStartTls = true, string? dnsName = null, int sizeLimit = 0)
         {
             Directory.CreateDirectory(_dir);
             Run.Program("openssl", new[]
@@ -30,6 +31,11 @@ namespace Emailcore.Nano.Tests.Support
                 from aiosmtpd.controller import Controller
                 from aiosmtpd.smtp import AuthResult, LoginPassword
                 class Handler:
+                    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                        if address.startswith('nosuch'):
+                            return '550 5.1.1 <%s>: no such user' % address
+                        envelope.rcpt_tos.append(address)
+                        return '250 2.1.5 Ok'
                     async def handle_DATA(self, server, session, envelope):
                         with open('{{_dir}}/received', 'a') as f:
                             f.write('%s|%s|%s\n' % (envelope.mail_from, ','.join(envelope.rcpt_tos), session.authenticated))
@@ -41,7 +47,8 @@ namespace Emailcore.Nano.Tests.Support
                 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
                 ctx.load_cert_chain('{{Certificate}}', '{{_dir}}/key.pem')
                 c = Controller(Handler(), hostname='127.0.0.1', port={{Port}}, tls_context=ctx, require_starttls={{(requireStartTls ? "True" : "False")}},
-                               auth_require_tls=True, authenticator=check, auth_exclude_mechanism=['{{exclude}}'])
+                               auth_require_tls=True, authenticator=check, auth_exclude_mechanism=['{{exclude}}'],
+                               data_size_limit={{(sizeLimit > 0 ? sizeLimit.ToString() : "None")}})
                 c.start()
                 print('ready', flush=True)
                 while True:
