@@ -78,7 +78,16 @@ namespace Emailcore.Nano.Tests
 
             Ballast ballast = Fill(512, null);
             ballast = Fill(12, ballast);
-            Heap.Free();
+            try
+            {
+                Heap.Free();
+            }
+            catch (OutOfMemoryException)
+            {
+                // A heap filled to the last block can lack room for the collection's own call; the fill after it
+                // takes whatever the collection would have freed either way.
+            }
+
             ballast = Fill(12, ballast);
             ballast = Release(ballast, left);
             session.Run(second, ListenMode.Smtp);
