@@ -654,66 +654,22 @@ namespace Emailcore.Nano.Smtp.Client
             return 0;
         }
 
-        /// <summary>
-        /// RFC 5321 §4.5.2 transparency and §2.3.8 line ends: a leading "." is doubled, a bare CR or LF becomes
-        /// CRLF, the content ends with CRLF, then "." ends the data. A null source sends an empty message.
-        /// </summary>
+        /// <summary>The content with DATA transparency (Wire/DataWriter), then the final dot; a null source sends an empty message.</summary>
         private void WriteContent(IMessageSource content)
         {
             _output.TimeoutMilliseconds = _settings.DataTransferTimeout;
-            bool lineStart = true;
-            bool pendingCr = false;
+            int state = DataWriter.Start;
             if (content != null)
             {
                 content.Rewind();
                 int n;
                 while ((n = content.Read(_chunk, 0, _chunk.Length)) > 0)
                 {
-                    for (int i = 0; i < n; i++)
-                    {
-                        byte c = _chunk[i];
-                        if (pendingCr)
-                        {
-                            _output.AppendCrLf();
-                            lineStart = true;
-                            pendingCr = false;
-                            if (c == '\n')
-                            {
-                                continue;
-                            }
-                        }
-
-                        if (c == '\r')
-                        {
-                            pendingCr = true;
-                            continue;
-                        }
-
-                        if (c == '\n')
-                        {
-                            _output.AppendCrLf();
-                            lineStart = true;
-                            continue;
-                        }
-
-                        if (lineStart && c == '.')
-                        {
-                            _output.AppendByte((byte)'.');
-                        }
-
-                        _output.AppendByte(c);
-                        lineStart = false;
-                    }
+                    state = DataWriter.Write(_output, _chunk, 0, n, state);
                 }
             }
 
-            if (pendingCr || !lineStart)
-            {
-                _output.AppendCrLf();
-            }
-
-            _output.Append(".");
-            _output.AppendCrLf();
+            DataWriter.End(_output, state);
             _output.Flush();
         }
 
