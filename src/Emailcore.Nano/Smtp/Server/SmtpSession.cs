@@ -301,7 +301,7 @@ namespace Emailcore.Nano.Smtp.Server
                     return argument < end ? Reply("252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery") : Reject("501 5.5.4 Syntax: VRFY address");
                 case SmtpVerb.Help:
                     _last = "HELP";
-                    return Reply("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+                    return Help();
                 case SmtpVerb.StartTls:
                     return StartTls(argument, end);
                 case SmtpVerb.NotImplemented:
@@ -348,7 +348,7 @@ namespace Emailcore.Nano.Smtp.Server
             _output.Append("250-SIZE ");
             _output.AppendDecimal(_settings.MessageSizeLimit);
             _output.AppendCrLf();
-            if (!Tls && _tlsOffered)
+            if (StartTlsOffered)
             {
                 _output.Append("250-STARTTLS");
                 _output.AppendCrLf();
@@ -886,6 +886,29 @@ namespace Emailcore.Nano.Smtp.Server
         private bool Tls
         {
             get { return _connection.TlsProtocol != null; }
+        }
+
+        private bool StartTlsOffered
+        {
+            get { return !Tls && _tlsOffered; }
+        }
+
+        /// <summary>The verbs this session takes now: STARTTLS and AUTH only when EHLO would offer them.</summary>
+        private bool Help()
+        {
+            _output.Append("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+            if (StartTlsOffered)
+            {
+                _output.Append(" STARTTLS");
+            }
+
+            if (AuthOffered)
+            {
+                _output.Append(" AUTH");
+            }
+
+            _output.AppendCrLf();
+            return true;
         }
 
         private void ResetSession()
