@@ -31,7 +31,6 @@ namespace Emailcore.Nano.Tests.Host
             _relay.Dispose();
             _sink.Dispose();
             Directory.Delete(_dir, true);
-            Directory.Delete(_relay.Root, true);
             Directory.Delete(_sink.DumpDirectory, true);
         }
 

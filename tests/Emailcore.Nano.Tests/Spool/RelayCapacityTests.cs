@@ -13,7 +13,7 @@ namespace Emailcore.Nano.Tests.Spool
         [Fact]
         public void FullSpoolAnswers452AndKeepsNothingPartial()
         {
-            var relay = new RelayProcess(
+            using var relay = new RelayProcess(
                 $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n" +
                 "queue_size_limit = 65536\nspool_segment_size = 16384\nspool_page_size = 1024\nmessage_size_limit = 1000000\n");
             int port = relay.Port;
