@@ -1,8 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -18,15 +16,13 @@ namespace Emailcore.Nano.Tests.Support
     {
         private readonly StringBuilder _log = new();
 
-        // Bound for the relay's life and never read: dns_servers where nobody answers, and no one else can listen.
-        private readonly Socket _silentDns = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly SilentPort _silentDns = SilentPort.Udp();
         private string _settings = "";
         private Process? _process;
 
         public RelayProcess(string settings, int? port = null)
         {
             Directory.CreateDirectory(Root);
-            _silentDns.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             Port = port ?? 0;
             Configure(settings);
             Start();
@@ -75,7 +71,7 @@ namespace Emailcore.Nano.Tests.Support
             _settings = settings;
             File.WriteAllText(Config,
                 $"smtpd_listen = 127.0.0.1:{Port}\nqueue_directory = {Queue}\nhome_mailbox = {Mail}\nsmtpd_error_sleep_time = 0s\n" +
-                $"dns_servers = 127.0.0.1:{((IPEndPoint)_silentDns.LocalEndPoint!).Port}\n" + settings);
+                $"dns_servers = 127.0.0.1:{_silentDns.Port}\n" + settings);
         }
 
         /// <summary>The port of the first plain listener on 127.0.0.1 a relay's log reports; 0 when there is none.</summary>

@@ -23,8 +23,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
     {
         private readonly StringBuilder _log = new();
 
-        // Bound for the fixture's life and never read: dns_servers where nobody answers, and no one else can listen.
-        private readonly Socket _silentDns = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly SilentPort _silentDns = SilentPort.Udp();
 
         public RelayFixture()
         {
@@ -38,8 +37,6 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             byte[] salt = RandomNumberGenerator.GetBytes(16);
             byte[] hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Password), salt, 2000, HashAlgorithmName.SHA256, 32);
             File.WriteAllText(Path.Combine(Root, "users"), "alice:$pbkdf2-sha256$2000$" + Convert.ToBase64String(salt) + "$" + Convert.ToBase64String(hash) + "\n");
-            _silentDns.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-
             // Port 0: the relay binds what the system gives it and logs it, so no port is picked here and lost in a race.
             File.WriteAllText(ConfigFile,
                 "smtpd_listen = 127.0.0.1:0, 127.0.0.1:0/smtps, [::1]:0\n" +
@@ -47,7 +44,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                 "mynetworks = 192.0.2.0/24\n" +
                 $"queue_directory = {Queue}\n" +
                 $"home_mailbox = {Root}/mail\n" +
-                $"dns_servers = 127.0.0.1:{((IPEndPoint)_silentDns.LocalEndPoint!).Port}\n" +
+                $"dns_servers = 127.0.0.1:{_silentDns.Port}\n" +
                 $"smtpd_tls_cert_file = {Root}/cert.pem\n" +
                 $"smtpd_tls_key_file = {Root}/key.pem\n" +
                 "smtpd_sasl_auth_enable = yes\n" +
