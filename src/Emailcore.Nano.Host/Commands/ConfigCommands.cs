@@ -7,7 +7,7 @@ using Emailcore.Nano.Host.Platform;
 namespace Emailcore.Nano.Host.Commands
 {
     /// <summary>
-    /// `emailcore config check FILE [--board]`: validate (values, the rules between them, a board's limits, the PEM
+    /// `emailcore config check [--config] FILE [--board]`: validate (values, the rules between them, a board's limits, the PEM
     /// files named), then print the settings like `postconf -n`. With --board, file names are taken from FILE's
     /// folder, as the board takes them from I:\ where tools/upload-config.sh puts main.cf and its files together.
     /// </summary>
@@ -15,10 +15,22 @@ namespace Emailcore.Nano.Host.Commands
     {
         public static Command Create()
         {
-            var file = new Argument<FileInfo>("FILE") { Description = "the main.cf-style file to check" };
+            // The positional FILE is the older form, kept working beside the --config every other verb takes.
+            var file = new Argument<FileInfo?>("FILE") { Description = "the main.cf-style file to check (the same as --config FILE)", Arity = ArgumentArity.ZeroOrOne };
             var board = new Option<bool>("--board") { Description = "apply a board's defaults instead of the host's" };
-            var check = new Command("check", "validate a configuration file and print the settings it makes") { file, board };
-            check.SetAction(parse => Check(parse.GetValue(file)!, parse.GetValue(board)));
+            var check = new Command("check", "validate a configuration file and print the settings it makes") { file, CommonOptions.Config, board };
+            check.SetAction(parse =>
+            {
+                FileInfo? positional = parse.GetValue(file);
+                FileInfo? option = parse.GetValue(CommonOptions.Config);
+                if ((positional == null) == (option == null))
+                {
+                    Console.Error.WriteLine("emailcore: config check: name the file to check once, as --config FILE or as FILE");
+                    return 1;
+                }
+
+                return Check(positional ?? option!, parse.GetValue(board));
+            });
             return new Command("config", "configuration tools") { check };
         }
 

@@ -12,13 +12,11 @@ namespace Emailcore.Nano.Host.Commands
     public static class DnsCommands
     {
         /// <summary>sysexits.h EX_TEMPFAIL: the lookup may succeed later.</summary>
-        private const int ExitTemporary = 75;
-
         public static Command Create()
         {
             var domain = new Argument<string>("DOMAIN") { Description = "a mail domain, or an address literal such as [192.0.2.1]" };
             var server = new Option<string?>("--server") { Description = "ask this DNS server (IP[:PORT]) instead of dns_servers" };
-            var config = new Option<FileInfo?>("--config") { Description = "main.cf-style file with the dns_* settings" };
+            Option<FileInfo?> config = CommonOptions.Config;
             var mx = new Command("mx", "print the ordered delivery targets for a domain (RFC 5321 §5.1)") { domain, server, config };
             mx.SetAction(parse => Mx(parse.GetValue(domain)!, parse.GetValue(server), parse.GetValue(config)));
             return new Command("dns", "DNS tools") { mx };
@@ -57,7 +55,7 @@ namespace Emailcore.Nano.Host.Commands
             if (route.Status != RouteStatus.Deliverable)
             {
                 Console.Error.WriteLine("emailcore: " + domain + ": " + route.EnhancedCode + " " + route.Reason);
-                return route.Status == RouteStatus.Temporary ? ExitTemporary : 1;
+                return route.Status == RouteStatus.Temporary ? CommonOptions.Temporary : 1;
             }
 
             for (int i = 0; i < route.Count; i++)

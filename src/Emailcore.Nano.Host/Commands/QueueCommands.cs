@@ -12,13 +12,13 @@ namespace Emailcore.Nano.Host.Commands
 {
     /// <summary>
     /// `emailcore queue` (mailq), `queue delete ID` (postsuper -d), `flush` (postqueue -f) and `spool check`.
-    /// Exit codes: 0 done, 1 a bad argument, an unknown id, a spool held by a running relay, or damage found.
+    /// Exit codes: 0 done, 75 a spool held by a running relay, 1 a bad argument, an unknown id, or damage found.
     /// </summary>
     public static class QueueCommands
     {
         public static Command Queue()
         {
-            Option<FileInfo?> config = ConfigOption();
+            Option<FileInfo?> config = CommonOptions.Config;
             var id = new Argument<string>("ID") { Description = "the queue id as `emailcore queue` shows it" };
             var delete = new Command("delete", "remove a message from the queue without a bounce") { id, config };
             delete.SetAction(parse => Delete(parse.GetValue(config), parse.GetValue(id)!));
@@ -29,7 +29,7 @@ namespace Emailcore.Nano.Host.Commands
 
         public static Command Flush()
         {
-            Option<FileInfo?> config = ConfigOption();
+            Option<FileInfo?> config = CommonOptions.Config;
             var flush = new Command("flush", "make every deferred recipient due now") { config };
             flush.SetAction(parse => FlushAll(parse.GetValue(config)));
             return flush;
@@ -37,13 +37,11 @@ namespace Emailcore.Nano.Host.Commands
 
         public static Command Spool()
         {
-            Option<FileInfo?> config = ConfigOption();
+            Option<FileInfo?> config = CommonOptions.Config;
             var check = new Command("check", "verify every record of the spool and report anything dropped") { config };
             check.SetAction(parse => Check(parse.GetValue(config)));
             return new Command("spool", "spool tools") { check };
         }
-
-        private static Option<FileInfo?> ConfigOption() => new("--config") { Description = "the main.cf-style configuration (default: the embedded one)" };
 
         private static int List(FileInfo? configFile)
         {
@@ -157,6 +155,11 @@ namespace Emailcore.Nano.Host.Commands
             {
                 Console.Error.WriteLine("emailcore: " + e.Message);
                 return 1;
+            }
+            catch (SpoolInUseException e)
+            {
+                Console.Error.WriteLine("emailcore: " + e.Message);
+                return CommonOptions.Temporary;
             }
             catch (Exception e) when (e is StoreException or ArgumentException)
             {

@@ -12,12 +12,12 @@ using Emailcore.Nano.Smtp.Server;
 
 namespace Emailcore.Nano.Host.Commands
 {
-    /// <summary>`emailcore relay [--config FILE]`: the appliance in the foreground until Ctrl-C or SIGTERM.</summary>
+    /// <summary>`emailcore relay [--config FILE]`: the appliance in the foreground until Ctrl-C or SIGTERM; exit 75 when another process holds the spool.</summary>
     public static class RelayCommand
     {
         public static Command Create()
         {
-            var config = new Option<FileInfo?>("--config") { Description = "main.cf-style configuration; without it the embedded defaults" };
+            Option<FileInfo?> config = CommonOptions.Config;
             var relay = new Command("relay", "run the relay: accept mail on smtpd_listen until Ctrl-C or SIGTERM") { config };
             relay.SetAction(parse => Run(parse.GetValue(config)));
             return relay;
@@ -44,6 +44,11 @@ namespace Emailcore.Nano.Host.Commands
                     ListenMode mode = appliance.Listeners[i].Mode;
                     log.Write(LogLevel.Info, "listening on " + appliance.Server.LocalEndpoint(i) + (mode == ListenMode.Smtp ? "" : "/" + mode.ToString().ToLowerInvariant()));
                 }
+            }
+            catch (SpoolInUseException e)
+            {
+                Console.Error.WriteLine("emailcore: " + e.Message);
+                return CommonOptions.Temporary;
             }
             catch (Exception e) when (e is ConfigException or ConnectionException or StoreException or Nano.Dns.DnsException or IOException or System.Security.Cryptography.CryptographicException)
             {

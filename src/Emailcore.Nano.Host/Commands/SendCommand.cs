@@ -20,8 +20,6 @@ namespace Emailcore.Nano.Host.Commands
     /// </summary>
     public static class SendCommand
     {
-        public const int Temporary = 75;
-
         public static Command Create()
         {
             var to = new Option<string[]>("--to") { Description = "a recipient (repeat for more): user@domain or \"Name <user@domain>\"", Required = true };
@@ -32,7 +30,7 @@ namespace Emailcore.Nano.Host.Commands
             var attach = new Option<FileInfo[]>("--attach") { Description = "a file to attach (repeat for more)" };
             var key = new Option<string?>("--key") { Description = "storm control key: alerts with the same key are rate-limited and deduplicated across runs" };
             var now = new Option<bool>("--now") { Description = "deliver now from this process and wait for each recipient's reply" };
-            var config = new Option<FileInfo?>("--config") { Description = "main.cf-style configuration (default: the embedded one)" };
+            Option<FileInfo?> config = CommonOptions.Config;
             var send = new Command("send", "compose a message and queue it with the relay (or deliver it with --now)")
             {
                 to, cc, from, subject, body, attach, key, now, config,
@@ -113,7 +111,7 @@ namespace Emailcore.Nano.Host.Commands
                     storm?.Sent();
                 }
 
-                return outcome == Outcome.Done ? 0 : outcome == Outcome.Temporary ? Temporary : 1;
+                return outcome == Outcome.Done ? 0 : outcome == Outcome.Temporary ? CommonOptions.Temporary : 1;
             }
             catch (Exception e) when (e is UsageException or ConfigException or IOException or UnauthorizedAccessException)
             {

@@ -22,7 +22,7 @@ namespace Emailcore.Nano.Host.Commands
         public const int ExUsage = 64;
         public const int ExDataErr = 65;
         public const int ExUnavailable = 69;
-        public const int ExTempFail = 75;
+        public const int ExTempFail = CommonOptions.Temporary;
         public const int ExConfig = 78;
 
         private const string Usage = "usage: emailcore sendmail [--config FILE] [-t] [-i] [-f sender] [-F 'Full Name'] [-bm] [-odi] [recipient ...] < message";

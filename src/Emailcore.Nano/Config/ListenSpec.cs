@@ -35,7 +35,7 @@ namespace Emailcore.Nano.Config
             return listeners;
         }
 
-        /// <summary>Returns null when the text is not a listener; the port is required.</summary>
+        /// <summary>Returns null when the text is not a listener; the port is required (0: one the system picks when binding).</summary>
         public static ListenSpec Parse(string text)
         {
             ListenMode mode = ListenMode.Smtp;
@@ -60,7 +60,7 @@ namespace Emailcore.Nano.Config
             }
 
             var endpoint = new Endpoint();
-            if (!Endpoint.TryParse(address, -1, endpoint) || endpoint.Port <= 0)
+            if (!Endpoint.TryParse(address, -1, endpoint) || endpoint.Port < 0)
             {
                 return null;
             }

@@ -68,6 +68,7 @@ namespace Emailcore.Nano.Tests.Portable
             t.Add("Session.unknown clock defers MAIL", UnknownClock);
             t.Add("Session.several transactions and RSET in one session", SeveralTransactions);
             t.Add("Session.HELO is plain SMTP; VRFY, HELP and QUIT answer", HeloVrfyHelp);
+            t.Add("Session.HELP names STARTTLS and AUTH only when they are offered", HelpOffers);
             t.Add("Session.encrypt level requires STARTTLS before MAIL", EncryptLevel);
             t.Add("Session.STARTTLS discards pipelined plaintext and resets the session", StartTlsReset);
             t.Add("Session.implicit TLS starts with the handshake", ImplicitTls);
@@ -528,6 +529,15 @@ namespace Emailcore.Nano.Tests.Portable
             Check.Contains("214 2.0.0", r.Replies);
             Check.Contains(" with SMTP id ", r.Store.Single().Text);
             Check.EndsWith("221 2.0.0 Bye\r\n", r.Replies);
+        }
+
+        private static void HelpOffers()
+        {
+            const string Verbs = "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP";
+            SessionRun bare = Run("HELP\r\nQUIT\r\n");
+            Check.Contains("\r\n" + Verbs + "\r\n", bare.Replies);
+            SessionRun tls = Run("HELP\r\nSTARTTLS\r\n", AuthOutsideMynetworks, 0, delegate(SessionRun x) { x.Connection.Then("HELP\r\nQUIT\r\n"); });
+            Check.Contains("\r\n" + Verbs + " STARTTLS\r\n220 2.0.0 Ready to start TLS\r\n" + Verbs + " AUTH\r\n", tls.Replies);
         }
 
         private static void EncryptLevel()

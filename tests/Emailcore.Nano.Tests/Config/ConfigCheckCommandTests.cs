@@ -33,6 +33,29 @@ namespace Emailcore.Nano.Tests.Config
         }
 
         [Fact]
+        public void TheFileMayBeNamedWithConfigAsEveryOtherVerbTakesIt()
+        {
+            string file = Write("myhostname = relay.example.com\nsmtpd_timeout = 5m\n");
+            RunResult positional = Run.Emailcore("config", "check", file);
+            RunResult option = Run.Emailcore("config", "check", "--config", file);
+            Assert.True(option.ExitCode == 0, option.ToString());
+            Assert.Equal(positional.StandardOutput, option.StandardOutput);
+            Assert.Equal("myhostname = relay.example.com\nsmtpd_timeout = 5m\n", option.StandardOutput.Replace("\r\n", "\n"));
+        }
+
+        [Fact]
+        public void TheFileIsNamedOnce()
+        {
+            string file = Write("myhostname = relay.example.com\n");
+            foreach (string[] args in new[] { new[] { "config", "check" }, new[] { "config", "check", file, "--config", file } })
+            {
+                RunResult run = Run.Emailcore(args);
+                Assert.Equal(1, run.ExitCode);
+                Assert.Contains("name the file to check once", run.StandardError);
+            }
+        }
+
+        [Fact]
         public void SettingsBelowAnRfcMinimumAreWarnedAboutWithFileAndLine()
         {
             // RFC 5321 §4.5.4.1 asks for retries at least 30 minutes apart; the value is taken, with a warning.

@@ -19,6 +19,7 @@ namespace Emailcore.Nano.Tests.Host
         private readonly string _dir = Path.Combine(Path.GetTempPath(), "emailcore-send-" + Guid.NewGuid().ToString("N"));
         private readonly SmtpSink _sink = new();
         private readonly RelayProcess _relay;
+        private readonly SilentPort _silentDns = SilentPort.Udp();
 
         public SendInteropTests()
         {
@@ -29,9 +30,9 @@ namespace Emailcore.Nano.Tests.Host
         public void Dispose()
         {
             _relay.Dispose();
+            _silentDns.Dispose();
             _sink.Dispose();
             Directory.Delete(_dir, true);
-            Directory.Delete(_relay.Root, true);
             Directory.Delete(_sink.DumpDirectory, true);
         }
 
@@ -69,7 +70,8 @@ namespace Emailcore.Nano.Tests.Host
         [Fact]
         public void SendNowToAnUnreachableNextHopDefersQueuesAndExits75()
         {
-            string client = ClientConfig($"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}");
+            using var down = SilentPort.Tcp();
+            string client = ClientConfig($"relayhost = [127.0.0.1]:{down.Port}");
             RunResult run = Run.Emailcore("send", "--now", "--config", client, "--to", "ops@example.com", "--subject", "x");
             Assert.True(run.ExitCode == 75, run.ToString());
             Assert.Contains("status=deferred", run.StandardOutput);
@@ -195,7 +197,7 @@ namespace Emailcore.Nano.Tests.Host
         private string ClientConfig(string settings)
         {
             string path = Path.Combine(_dir, "client.cf");
-            File.WriteAllText(path, $"queue_directory = {Path.Combine(_dir, "queue")}\nsmtp_tls_security_level = none\ndns_servers = 127.0.0.1:{RelayFixture.FreePort()}\n{settings}\n");
+            File.WriteAllText(path, $"queue_directory = {Path.Combine(_dir, "queue")}\nsmtp_tls_security_level = none\ndns_servers = 127.0.0.1:{_silentDns.Port}\n{settings}\n");
             return path;
         }
 

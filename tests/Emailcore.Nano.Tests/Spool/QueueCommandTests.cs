@@ -79,8 +79,21 @@ namespace Emailcore.Nano.Tests.Spool
             Populate();
             using var held = new FileStream(Path.Combine(_spool, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             RunResult flushed = Run.Emailcore("flush", "--config", _config);
-            Assert.Equal(1, flushed.ExitCode);
+            Assert.Equal(75, flushed.ExitCode);
             Assert.Contains("in use by another emailcore process", flushed.StandardError);
+            RunResult deleted = Run.Emailcore("queue", "delete", "1", "--config", _config);
+            Assert.Equal(75, deleted.ExitCode);
+        }
+
+        [Fact]
+        public void TheRelayExitsTemporarilyWhenAnotherProcessHoldsTheSpool()
+        {
+            Populate();
+            File.AppendAllText(_config, "smtpd_listen =\n");
+            using var held = new FileStream(Path.Combine(_spool, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            RunResult relay = Run.Emailcore("relay", "--config", _config);
+            Assert.True(relay.ExitCode == 75, relay.ToString());
+            Assert.Contains("in use by another emailcore process", relay.StandardError);
         }
 
         [Fact]

@@ -36,8 +36,7 @@ namespace Emailcore.Nano.Tests.Spool
             }
             finally
             {
-                relay.Stop();
-                Directory.Delete(relay.Root, recursive: true);
+                relay.Dispose();
             }
         }
 

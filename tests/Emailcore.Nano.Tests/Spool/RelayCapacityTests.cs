@@ -13,8 +13,9 @@ namespace Emailcore.Nano.Tests.Spool
         [Fact]
         public void FullSpoolAnswers452AndKeepsNothingPartial()
         {
-            var relay = new RelayProcess(
-                $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n" +
+            using var down = SilentPort.Tcp();
+            using var relay = new RelayProcess(
+                $"relayhost = [127.0.0.1]:{down.Port}\n" +
                 "queue_size_limit = 65536\nspool_segment_size = 16384\nspool_page_size = 1024\nmessage_size_limit = 1000000\n");
             int port = relay.Port;
             try

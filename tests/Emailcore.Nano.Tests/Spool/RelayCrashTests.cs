@@ -23,7 +23,8 @@ namespace Emailcore.Nano.Tests.Spool
         public void EveryAcknowledgedMessageSurvivesSigkillExactlyOnce()
         {
             // The next hop refuses connections, so everything accepted stays queued.
-            var relay = new RelayProcess($"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\nsmtpd_client_connection_count_limit = 10\n");
+            using var down = SilentPort.Tcp();
+            using var relay = new RelayProcess($"relayhost = [127.0.0.1]:{down.Port}\nsmtpd_client_connection_count_limit = 10\n");
             int port = relay.Port;
             string root = relay.Root;
             Process? load = null;

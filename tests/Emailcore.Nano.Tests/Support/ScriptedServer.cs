@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -8,13 +10,19 @@ using System.Threading;
 namespace Emailcore.Nano.Tests.Support
 {
     /// <summary>
-    /// Fault injection for the client: a TCP server on a free loopback port that plays a script per connection,
-    /// doing what real servers won't do on demand (stall, send nonsense, break TLS, hang up mid-DATA).
+    /// Fault injection for the client: a TCP server on a loopback port the system picks that plays a script per
+    /// connection, doing what real servers won't do on demand (stall, send nonsense, break TLS, hang up mid-DATA).
+    /// A script that fails (an assertion in it included) fails the test that ran it: <see cref="Dispose"/> waits
+    /// for the scripts and rethrows on the test's thread.
     /// </summary>
     public sealed class ScriptedServer : IDisposable
     {
+        private static readonly TimeSpan ScriptsEnd = TimeSpan.FromSeconds(30);
+
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly Thread _thread;
+        private readonly List<(Thread Thread, TcpClient Client)> _scripts = new();
+        private readonly ConcurrentQueue<Exception> _failures = new();
         private int _connections;
 
         public ScriptedServer(Action<Conversation, int> script)
@@ -37,20 +45,13 @@ namespace Emailcore.Nano.Tests.Support
                     }
 
                     int n = Interlocked.Increment(ref _connections);
-                    new Thread(() =>
+                    var thread = new Thread(() => Play(script, client, n)) { IsBackground = true };
+                    lock (_scripts)
                     {
-                        using (client)
-                        {
-                            try
-                            {
-                                script(new Conversation(client), n);
-                            }
-                            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-                            {
-                                // The client hung up; the script is over.
-                            }
-                        }
-                    }) { IsBackground = true }.Start();
+                        _scripts.Add((thread, client));
+                    }
+
+                    thread.Start();
                 }
             }) { IsBackground = true };
             _thread.Start();
@@ -60,7 +61,52 @@ namespace Emailcore.Nano.Tests.Support
 
         public int Connections => _connections;
 
-        public void Dispose() => _listener.Stop();
+        /// <summary>Stops listening, waits (bounded) for every script to end, and throws what any of them threw.</summary>
+        public void Dispose()
+        {
+            _listener.Stop();
+            _thread.Join();
+            (Thread Thread, TcpClient Client)[] scripts;
+            lock (_scripts)
+            {
+                scripts = _scripts.ToArray();
+            }
+
+            foreach ((Thread thread, TcpClient client) in scripts)
+            {
+                if (!thread.Join(ScriptsEnd))
+                {
+                    // A script still waiting for a client that will not come back: its read ends with the socket.
+                    client.Close();
+                    thread.Join();
+                    _failures.Enqueue(new TimeoutException("a script of this server was still running " + ScriptsEnd + " after the test"));
+                }
+            }
+
+            if (!_failures.IsEmpty)
+            {
+                throw new AggregateException("the scripted server's script failed", _failures);
+            }
+        }
+
+        private void Play(Action<Conversation, int> script, TcpClient client, int n)
+        {
+            using (client)
+            {
+                try
+                {
+                    script(new Conversation(client), n);
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+                {
+                    // The client hung up; the script is over.
+                }
+                catch (Exception e)
+                {
+                    _failures.Enqueue(e);
+                }
+            }
+        }
 
         /// <summary>One connection: lines in, raw text out.</summary>
         public sealed class Conversation
@@ -90,6 +136,15 @@ namespace Emailcore.Nano.Tests.Support
                 string line = _reader.ReadLine() ?? throw new IOException("client closed");
                 Received.Append(line).Append('\n');
                 return line;
+            }
+
+            /// <summary>Holds the connection, answering nothing and dropping what arrives, until the client closes it.</summary>
+            public void HoldUntilClosed()
+            {
+                var sink = new char[4096];
+                while (_reader.Read(sink, 0, sink.Length) > 0)
+                {
+                }
             }
 
             /// <summary>Answers EHLO with the given extensions (after the name line).</summary>

@@ -17,6 +17,18 @@ namespace Emailcore.Nano.Smtp.Client
     /// </summary>
     public sealed class SmtpClient
     {
+        /// <summary>How one connection attempt of <see cref="Open"/> ended; at Failed the reason is in its failure result.</summary>
+        private enum ConnectOutcome
+        {
+            /// <summary>Greeted, EHLO said, TLS as the level asks.</summary>
+            Ready,
+
+            /// <summary>The handshake failed at level "may": try once more in plaintext.</summary>
+            RetryWithoutTls,
+
+            Failed,
+        }
+
         private const int ReplyLineCapacity = 1024;
 
         private readonly INetwork _network;
@@ -32,6 +44,7 @@ namespace Emailcore.Nano.Smtp.Client
         private readonly int[] _rcptCodes;
         private IConnection _connection;
         private bool _needsReset;
+        private string _phase;
         private int _ehloLines;
 
         public SmtpClient(INetwork network, IClock clock, ClientSettings settings, int maxRecipients)
@@ -87,14 +100,14 @@ namespace Emailcore.Nano.Smtp.Client
             bool tryTls = level != TlsLevel.None;
             while (true)
             {
-                string problem = Connect(address, serverName, verifyName, level, implicitTls, tryTls, failure);
-                if (problem == null)
+                ConnectOutcome outcome = Connect(address, serverName, verifyName, level, implicitTls, tryTls, failure);
+                if (outcome == ConnectOutcome.Ready)
                 {
                     break;
                 }
 
                 // RFC 3207 §4.1 with Postfix's "may": a failed handshake is retried once in plaintext on a new connection.
-                if (problem == "tls-fallback")
+                if (outcome == ConnectOutcome.RetryWithoutTls)
                 {
                     tryTls = false;
                     continue;
@@ -115,78 +128,41 @@ namespace Emailcore.Nano.Smtp.Client
         /// <summary>Sends one message to the recipients at <paramref name="indexes"/>[0..count) of the envelope.</summary>
         public void Send(Envelope envelope, int[] indexes, int count, IMessageSource content, DeliveryResult[] results)
         {
-            // RFC 6152 §3 / RFC 6531 §3.2: never send 8-bit or UTF-8 mail to a server that did not offer it.
-            if (envelope.Body == BodyType.EightBitMime && !_capabilities.EightBitMime)
+            if (!Fits(envelope, content.Length, indexes, count, results))
             {
-                SetAll(indexes, count, results, 554, "5.6.3", "554 5.6.3 message needs 8BITMIME, which " + Relay + " does not support", false);
                 return;
             }
 
-            if (envelope.SmtpUtf8 && !_capabilities.SmtpUtf8)
-            {
-                SetAll(indexes, count, results, 553, "5.6.7", "553 5.6.7 message needs SMTPUTF8, which " + Relay + " does not support", false);
-                return;
-            }
-
-            if (_capabilities.Size > 0 && content.Length > _capabilities.Size)
-            {
-                SetAll(indexes, count, results, 552, "5.3.4", "552 5.3.4 message of " + content.Length.ToString() + " bytes exceeds the limit of " + _capabilities.Size.ToString() + " bytes that " + Relay + " announced in EHLO SIZE", false);
-                return;
-            }
-
-            string phase = "MAIL FROM";
+            // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA go out as one group and are answered after
+            // DATA; without it each command waits for its reply. That is all pipelining changes.
+            bool pipelining = _capabilities.Pipelining;
             try
             {
-                if (_needsReset)
+                if (_needsReset && !Rset(indexes, count, results))
                 {
-                    _output.Append("RSET");
-                    _output.AppendCrLf();
-                    _output.Flush();
-                    phase = "RSET";
-                    if (!ReadReply(_settings.MailTimeout) || _reply.Code != 250)
-                    {
-                        Broken(indexes, count, results, phase);
-                        return;
-                    }
-
-                    _needsReset = false;
+                    return;
                 }
 
-                bool pipelining = _capabilities.Pipelining;
+                _phase = "MAIL FROM";
                 WriteMail(envelope, content.Length);
-                if (!pipelining)
+                if (!pipelining && !MailReply(indexes, count, results))
                 {
-                    _output.Flush();
-                    if (!ReadReply(_settings.MailTimeout))
-                    {
-                        Broken(indexes, count, results, phase);
-                        return;
-                    }
-
-                    if (_reply.Code != 250)
-                    {
-                        SetAll(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary(), true);
-                        _needsReset = true;
-                        return;
-                    }
+                    return;
                 }
 
-                // RFC 2920 §3.1: with PIPELINING, MAIL, every RCPT and DATA go out as one group.
                 int accepted = 0;
                 for (int i = 0; i < count; i++)
                 {
                     WriteRcpt(envelope, indexes[i]);
                     if (!pipelining)
                     {
-                        _output.Flush();
-                        phase = "RCPT TO";
-                        if (!ReadReply(_settings.RcptTimeout))
+                        _phase = "RCPT TO";
+                        if (!RcptReply(i, indexes, count, results))
                         {
-                            Broken(indexes, count, results, phase);
                             return;
                         }
 
-                        accepted += TakeRcpt(i, indexes[i], results);
+                        accepted += Accepted(i);
                     }
                 }
 
@@ -196,80 +172,195 @@ namespace Emailcore.Nano.Smtp.Client
                     return;
                 }
 
-                _output.Append("DATA");
-                _output.AppendCrLf();
-                _output.Flush();
-                if (pipelining)
+                Command("DATA");
+                if (pipelining && !BatchReplies(indexes, count, results, out accepted))
                 {
-                    phase = "MAIL FROM";
-                    if (!ReadReply(_settings.MailTimeout))
-                    {
-                        Broken(indexes, count, results, phase);
-                        return;
-                    }
-
-                    bool mailOk = _reply.Code == 250;
-                    int mailCode = _reply.Code;
-                    string mailStatus = _reply.Status();
-                    string mailText = _reply.Summary();
-                    phase = "RCPT TO";
-                    for (int i = 0; i < count; i++)
-                    {
-                        if (!ReadReply(_settings.RcptTimeout))
-                        {
-                            Broken(indexes, count, results, phase);
-                            return;
-                        }
-
-                        accepted += mailOk ? TakeRcpt(i, indexes[i], results) : 0;
-                    }
-
-                    if (!mailOk)
-                    {
-                        SetAll(indexes, count, results, mailCode, mailStatus, mailText, true);
-                    }
-                }
-
-                phase = "DATA";
-                if (!ReadReply(_settings.DataInitTimeout))
-                {
-                    Broken(indexes, count, results, phase);
                     return;
                 }
 
-                if (_reply.Code != 354)
+                if (Data(indexes, count, results, accepted))
                 {
-                    if (accepted > 0)
-                    {
-                        SetAccepted(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary());
-                    }
-
-                    _needsReset = true;
-                    return;
-                }
-
-                phase = "end of data";
-                WriteContent(accepted > 0 ? content : null);
-                if (!ReadReply(_settings.DataDoneTimeout))
-                {
-                    Broken(indexes, count, results, phase);
-                    return;
-                }
-
-                if (accepted > 0)
-                {
-                    SetAccepted(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary());
+                    Content(accepted > 0 ? content : null, indexes, count, results, accepted);
                 }
             }
             catch (ConnectionException e)
             {
-                BrokenBy(indexes, count, results, phase, e.Message);
+                BrokenBy(indexes, count, results, _phase, e.Message);
             }
             catch (StoreException e)
             {
                 // The content could not be read mid-DATA: the final dot must never follow a part of it, and the
                 // half-sent transaction cannot be reused, so the connection goes; the message was not sent.
                 Unanswered(indexes, count, results, "4.3.0", "451 4.3.0 message not sent to " + Relay + ": " + e.Message);
+            }
+        }
+
+        /// <summary>False, with every result set, when the message needs what the server did not offer.</summary>
+        private bool Fits(Envelope envelope, long size, int[] indexes, int count, DeliveryResult[] results)
+        {
+            // RFC 6152 §3 / RFC 6531 §3.2: never send 8-bit or UTF-8 mail to a server that did not offer it.
+            if (envelope.Body == BodyType.EightBitMime && !_capabilities.EightBitMime)
+            {
+                SetAll(indexes, count, results, 554, "5.6.3", "554 5.6.3 message needs 8BITMIME, which " + Relay + " does not support", false);
+                return false;
+            }
+
+            if (envelope.SmtpUtf8 && !_capabilities.SmtpUtf8)
+            {
+                SetAll(indexes, count, results, 553, "5.6.7", "553 5.6.7 message needs SMTPUTF8, which " + Relay + " does not support", false);
+                return false;
+            }
+
+            if (_capabilities.Size > 0 && size > _capabilities.Size)
+            {
+                SetAll(indexes, count, results, 552, "5.3.4", "552 5.3.4 message of " + size.ToString() + " bytes exceeds the limit of " + _capabilities.Size.ToString() + " bytes that " + Relay + " announced in EHLO SIZE", false);
+                return false;
+            }
+
+            return true;
+        }
+
+        // RFC 5321 §4.1.1.5: the last transaction was left unfinished; RSET before the next.
+        private bool Rset(int[] indexes, int count, DeliveryResult[] results)
+        {
+            _phase = "RSET";
+            Command("RSET");
+            if (!ReadReply(_settings.MailTimeout) || _reply.Code != 250)
+            {
+                Broken(indexes, count, results);
+                return false;
+            }
+
+            _needsReset = false;
+            return true;
+        }
+
+        /// <summary>Reads MAIL's reply; false when the transaction is over (refused: every result set; or broken).</summary>
+        private bool MailReply(int[] indexes, int count, DeliveryResult[] results)
+        {
+            _output.Flush();
+            if (!ReadReply(_settings.MailTimeout))
+            {
+                Broken(indexes, count, results);
+                return false;
+            }
+
+            if (_reply.Code != 250)
+            {
+                SetAll(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary(), true);
+                _needsReset = true;
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Reads the reply to the RCPT at <paramref name="position"/> of the batch; false when the connection broke.</summary>
+        private bool RcptReply(int position, int[] indexes, int count, DeliveryResult[] results)
+        {
+            _output.Flush();
+            if (!ReadReply(_settings.RcptTimeout))
+            {
+                Broken(indexes, count, results);
+                return false;
+            }
+
+            _rcptCodes[position] = _reply.Code;
+            if (!IsAccepted(_reply.Code))
+            {
+                results[indexes[position]].SetReply(_reply.Code, _reply.Status(), _reply.Summary(), Relay);
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// The replies to a pipelined MAIL and its RCPTs, read after DATA went out. A refused MAIL answers for every
+        /// recipient once their replies (which then mean nothing) have been read.
+        /// </summary>
+        private bool BatchReplies(int[] indexes, int count, DeliveryResult[] results, out int accepted)
+        {
+            accepted = 0;
+            _phase = "MAIL FROM";
+            if (!ReadReply(_settings.MailTimeout))
+            {
+                Broken(indexes, count, results);
+                return false;
+            }
+
+            int mailCode = _reply.Code;
+            string mailStatus = _reply.Status();
+            string mailText = _reply.Summary();
+            _phase = "RCPT TO";
+            for (int i = 0; i < count; i++)
+            {
+                if (mailCode != 250)
+                {
+                    if (!ReadReply(_settings.RcptTimeout))
+                    {
+                        Broken(indexes, count, results);
+                        return false;
+                    }
+                }
+                else if (!RcptReply(i, indexes, count, results))
+                {
+                    return false;
+                }
+                else
+                {
+                    accepted += Accepted(i);
+                }
+            }
+
+            if (mailCode != 250)
+            {
+                SetAll(indexes, count, results, mailCode, mailStatus, mailText, true);
+            }
+
+            return true;
+        }
+
+        /// <summary>Reads DATA's reply; true at 354, when the content is to follow.</summary>
+        private bool Data(int[] indexes, int count, DeliveryResult[] results, int accepted)
+        {
+            _phase = "DATA";
+            if (!ReadReply(_settings.DataInitTimeout))
+            {
+                Broken(indexes, count, results);
+                return false;
+            }
+
+            if (_reply.Code == 354)
+            {
+                return true;
+            }
+
+            if (accepted > 0)
+            {
+                SetAccepted(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary());
+            }
+
+            _needsReset = true;
+            return false;
+        }
+
+        /// <summary>
+        /// The content and the final dot, then the reply that answers for every accepted recipient. With none
+        /// accepted (a pipelined batch) an empty message is sent, as RFC 2920 §3.1 asks after a 354.
+        /// </summary>
+        private void Content(IMessageSource content, int[] indexes, int count, DeliveryResult[] results, int accepted)
+        {
+            _phase = "end of data";
+            WriteContent(content);
+            if (!ReadReply(_settings.DataDoneTimeout))
+            {
+                Broken(indexes, count, results);
+                return;
+            }
+
+            if (accepted > 0)
+            {
+                SetAccepted(indexes, count, results, _reply.Code, _reply.Status(), _reply.Summary());
             }
         }
 
@@ -305,8 +396,7 @@ namespace Emailcore.Nano.Smtp.Client
             }
         }
 
-        // Returns null when the session is ready, "tls-fallback" to retry without TLS, else a reason already in failure.
-        private string Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, DeliveryResult failure)
+        private ConnectOutcome Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, DeliveryResult failure)
         {
             try
             {
@@ -315,7 +405,7 @@ namespace Emailcore.Nano.Smtp.Client
             catch (ConnectionException e)
             {
                 Fail(failure, 451, "4.4.1", "connect to " + Relay + " failed: " + e.Message);
-                return "failed";
+                return ConnectOutcome.Failed;
             }
 
             _reader.Attach(_connection);
@@ -327,7 +417,7 @@ namespace Emailcore.Nano.Smtp.Client
             {
                 if (implicitTls && !Handshake(verifyName, level, failure))
                 {
-                    return "failed";
+                    return ConnectOutcome.Failed;
                 }
 
                 if (!ReadReply(_settings.HeloTimeout))
@@ -367,14 +457,14 @@ namespace Emailcore.Nano.Smtp.Client
 
                 if (_reply.Code != 220)
                 {
-                    return level == TlsLevel.May ? null : Refused(failure, "refused STARTTLS: " + _reply.Summary());
+                    return level == TlsLevel.May ? ConnectOutcome.Ready : Refused(failure, "refused STARTTLS: " + _reply.Summary());
                 }
 
                 // RFC 3207 §4.2: nothing the server sent before TLS counts afterwards.
                 _reader.DiscardBuffered();
                 if (!Handshake(verifyName, level, failure))
                 {
-                    return level == TlsLevel.May ? "tls-fallback" : "failed";
+                    return level == TlsLevel.May ? ConnectOutcome.RetryWithoutTls : ConnectOutcome.Failed;
                 }
 
                 // RFC 3207 §4.2: forget the plaintext EHLO answer and ask again.
@@ -384,26 +474,26 @@ namespace Emailcore.Nano.Smtp.Client
                     return _reply.Error != null ? Lost(failure, phase) : Refused(failure, "refused EHLO after STARTTLS: " + _reply.Summary());
                 }
 
-                return null;
+                return ConnectOutcome.Ready;
             }
             catch (ConnectionException e)
             {
                 Close();
                 Fail(failure, 451, "4.4.2", "lost connection with " + Relay + " while in " + phase + ": " + e.Message);
-                return "failed";
+                return ConnectOutcome.Failed;
             }
         }
 
-        private string RequireTls(TlsLevel level, bool haveTls, DeliveryResult failure)
+        private ConnectOutcome RequireTls(TlsLevel level, bool haveTls, DeliveryResult failure)
         {
             if (TlsLevels.Required(level) && !haveTls)
             {
                 Close();
                 Fail(failure, 454, "4.7.4", "TLS is required, but was not offered by " + Relay);
-                return "failed";
+                return ConnectOutcome.Failed;
             }
 
-            return null;
+            return ConnectOutcome.Ready;
         }
 
         private bool Handshake(string verifyName, TlsLevel level, DeliveryResult failure)
@@ -642,78 +732,32 @@ namespace Emailcore.Nano.Smtp.Client
             return false;
         }
 
-        private int TakeRcpt(int position, int index, DeliveryResult[] results)
+        private int Accepted(int position)
         {
-            _rcptCodes[position] = _reply.Code;
-            if (_reply.Code == 250 || _reply.Code == 251)
-            {
-                return 1;
-            }
-
-            results[index].SetReply(_reply.Code, _reply.Status(), _reply.Summary(), Relay);
-            return 0;
+            return IsAccepted(_rcptCodes[position]) ? 1 : 0;
         }
 
-        /// <summary>
-        /// RFC 5321 §4.5.2 transparency and §2.3.8 line ends: a leading "." is doubled, a bare CR or LF becomes
-        /// CRLF, the content ends with CRLF, then "." ends the data. A null source sends an empty message.
-        /// </summary>
+        private static bool IsAccepted(int code)
+        {
+            return code == 250 || code == 251;
+        }
+
+        /// <summary>The content with DATA transparency (Wire/DataWriter), then the final dot; a null source sends an empty message.</summary>
         private void WriteContent(IMessageSource content)
         {
             _output.TimeoutMilliseconds = _settings.DataTransferTimeout;
-            bool lineStart = true;
-            bool pendingCr = false;
+            int state = DataWriter.Start;
             if (content != null)
             {
                 content.Rewind();
                 int n;
                 while ((n = content.Read(_chunk, 0, _chunk.Length)) > 0)
                 {
-                    for (int i = 0; i < n; i++)
-                    {
-                        byte c = _chunk[i];
-                        if (pendingCr)
-                        {
-                            _output.AppendCrLf();
-                            lineStart = true;
-                            pendingCr = false;
-                            if (c == '\n')
-                            {
-                                continue;
-                            }
-                        }
-
-                        if (c == '\r')
-                        {
-                            pendingCr = true;
-                            continue;
-                        }
-
-                        if (c == '\n')
-                        {
-                            _output.AppendCrLf();
-                            lineStart = true;
-                            continue;
-                        }
-
-                        if (lineStart && c == '.')
-                        {
-                            _output.AppendByte((byte)'.');
-                        }
-
-                        _output.AppendByte(c);
-                        lineStart = false;
-                    }
+                    state = DataWriter.Write(_output, _chunk, 0, n, state);
                 }
             }
 
-            if (pendingCr || !lineStart)
-            {
-                _output.AppendCrLf();
-            }
-
-            _output.Append(".");
-            _output.AppendCrLf();
+            DataWriter.End(_output, state);
             _output.Flush();
         }
 
@@ -741,16 +785,16 @@ namespace Emailcore.Nano.Smtp.Client
         {
             for (int i = 0; i < count; i++)
             {
-                if (_rcptCodes[i] == 250 || _rcptCodes[i] == 251)
+                if (IsAccepted(_rcptCodes[i]))
                 {
                     results[indexes[i]].SetReply(code, status, text, Relay);
                 }
             }
         }
 
-        private void Broken(int[] indexes, int count, DeliveryResult[] results, string phase)
+        private void Broken(int[] indexes, int count, DeliveryResult[] results)
         {
-            BrokenBy(indexes, count, results, phase, _reply.Error);
+            BrokenBy(indexes, count, results, _phase, _reply.Error);
         }
 
         // Recipients without a final answer yet are deferred: the server may or may not have the message.
@@ -774,19 +818,19 @@ namespace Emailcore.Nano.Smtp.Client
             Close();
         }
 
-        private string Lost(DeliveryResult failure, string phase)
+        private ConnectOutcome Lost(DeliveryResult failure, string phase)
         {
             string why = _reply.Error;
             Close();
             Fail(failure, 451, "4.4.2", (_reply.TimedOut ? "conversation with " + Relay + " timed out" : "lost connection with " + Relay + ": " + why) + " while in " + phase);
-            return "failed";
+            return ConnectOutcome.Failed;
         }
 
-        private string Refused(DeliveryResult failure, string why)
+        private ConnectOutcome Refused(DeliveryResult failure, string why)
         {
             Close();
             Fail(failure, 451, "4.3.0", Relay + " " + why);
-            return "failed";
+            return ConnectOutcome.Failed;
         }
 
         private bool Fail(DeliveryResult failure, int code, string status, string text)

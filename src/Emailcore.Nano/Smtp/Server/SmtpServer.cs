@@ -69,6 +69,12 @@ namespace Emailcore.Nano.Smtp.Server
                 try
                 {
                     _listeners[i] = _network.Listen(_specs[i].Endpoint);
+
+                    // Port 0 has the system pick a free port: from here on it is the listener's port, for OwnListeners too.
+                    if (_specs[i].Endpoint.Port == 0)
+                    {
+                        _specs[i].Endpoint.Port = _listeners[i].LocalEndpoint.Port;
+                    }
                 }
                 catch (ConnectionException)
                 {

@@ -27,9 +27,6 @@ namespace Emailcore.Nano.Smtp.Server
         private const int HeloCapacity = 255;
         private const int ScratchCapacity = 64;
 
-        private static readonly byte[] CrLf = { (byte)'\r', (byte)'\n' };
-        private static readonly byte[] Lf = { (byte)'\n' };
-
         // Made at start: on nanoFramework even a string literal is an allocation, and this reply is sent when there is none left.
         private static readonly byte[] OutOfMemoryHead = Ascii.GetBytes("421 4.3.2 ");
         private static readonly byte[] OutOfMemoryTail = Ascii.GetBytes(" Error: out of memory, closing connection\r\n");
@@ -39,6 +36,7 @@ namespace Emailcore.Nano.Smtp.Server
         private readonly IClock _clock;
         private readonly ILog _log;
         private readonly LineReader _reader = new LineReader(ReaderCapacity);
+        private readonly DataReader _data = new DataReader();
         private readonly Deadline _deadline;
         private readonly OutputBuffer _output;
         private readonly Envelope _envelope;
@@ -303,7 +301,7 @@ namespace Emailcore.Nano.Smtp.Server
                     return argument < end ? Reply("252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery") : Reject("501 5.5.4 Syntax: VRFY address");
                 case SmtpVerb.Help:
                     _last = "HELP";
-                    return Reply("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+                    return Help();
                 case SmtpVerb.StartTls:
                     return StartTls(argument, end);
                 case SmtpVerb.NotImplemented:
@@ -350,7 +348,7 @@ namespace Emailcore.Nano.Smtp.Server
             _output.Append("250-SIZE ");
             _output.AppendDecimal(_settings.MessageSizeLimit);
             _output.AppendCrLf();
-            if (!Tls && _tlsOffered)
+            if (StartTlsOffered)
             {
                 _output.Append("250-STARTTLS");
                 _output.AppendCrLf();
@@ -709,8 +707,7 @@ namespace Emailcore.Nano.Smtp.Server
             }
 
             long size = 0;
-            bool lineStart = true;
-            bool afterCrLf = true;
+            _data.Start();
             while (true)
             {
                 // Each data line (or 1 KiB of a longer one) must arrive within smtpd_timeout; the session's limit bounds the sum.
@@ -730,62 +727,11 @@ namespace Emailcore.Nano.Smtp.Server
                     return false;
                 }
 
-                byte[] buffer = _reader.Buffer;
-                int offset = _reader.LineOffset;
-                int length = _reader.LineLength;
-                bool whole = status == LineStatus.Line;
-                bool crlf = whole && _reader.EndedWithCrLf;
-
-                // RFC 5321 §4.1.1.4: the end is <CRLF>.<CRLF> and nothing else: not <LF>.<LF>, not <CR>.<CR>.
-                if (lineStart && afterCrLf && crlf && length == 1 && buffer[offset] == '.')
+                // The line end is still in the buffer after the line: the data reader sees the bytes as they came.
+                int count = _reader.LineLength + (status == LineStatus.Line ? (_reader.EndedWithCrLf ? 2 : 1) : 0);
+                if (!DataLine(_reader.Buffer, _reader.LineOffset, count, ref size, ref failure))
                 {
                     break;
-                }
-
-                bool bare = whole && !crlf;
-                for (int i = offset; i < offset + length && !bare; i++)
-                {
-                    bare = buffer[i] == '\r';
-                }
-
-                if (bare && _settings.ForbidBareNewline && failure == null)
-                {
-                    failure = "550 5.5.2 Error: bare <CR> or <LF> received (smtpd_forbid_bare_newline)";
-                }
-
-                // RFC 5321 §4.5.2: a leading dot of a line was doubled by the client.
-                if (lineStart && length > 0 && buffer[offset] == '.')
-                {
-                    offset++;
-                    length--;
-                }
-
-                int lineEnd = whole ? (crlf ? 2 : 1) : 0;
-                size += length + lineEnd;
-                if (failure == null && size > _settings.MessageSizeLimit)
-                {
-                    failure = "552 5.3.4 Message size exceeds fixed limit";
-                }
-
-                if (failure == null)
-                {
-                    try
-                    {
-                        if (!_sink.Write(buffer, offset, length) || (lineEnd > 0 && !_sink.Write(crlf ? CrLf : Lf, 0, lineEnd)))
-                        {
-                            failure = "452 4.3.1 Insufficient system storage";
-                        }
-                    }
-                    catch (StoreException e)
-                    {
-                        failure = StoreFailed(e);
-                    }
-                }
-
-                lineStart = whole;
-                if (whole)
-                {
-                    afterCrLf = crlf;
                 }
             }
 
@@ -819,6 +765,52 @@ namespace Emailcore.Nano.Smtp.Server
             int n = QueueId.Write(id, _scratch, 0);
             _output.Append(_scratch, 0, n);
             _output.AppendCrLf();
+            return true;
+        }
+
+        /// <summary>Stores one data line, or a piece of a longer one, unless the message already failed; false at the end of the data.</summary>
+        private bool DataLine(byte[] buffer, int offset, int count, ref long size, ref string failure)
+        {
+            // A line ends with its LF and LineReader never ends a piece with a CR, so no call keeps a byte back.
+            while (count > 0)
+            {
+                DataStatus status = _data.Read(buffer, offset, count);
+                if (status == DataStatus.BareNewline && _settings.ForbidBareNewline && failure == null)
+                {
+                    failure = "550 5.5.2 Error: bare <CR> or <LF> received (smtpd_forbid_bare_newline)";
+                }
+
+                int produced = _data.Produced;
+                size += produced;
+                if (failure == null && size > _settings.MessageSizeLimit)
+                {
+                    failure = "552 5.3.4 Message size exceeds fixed limit";
+                }
+
+                if (failure == null)
+                {
+                    try
+                    {
+                        if (produced > 0 && !_sink.Write(buffer, offset, produced))
+                        {
+                            failure = "452 4.3.1 Insufficient system storage";
+                        }
+                    }
+                    catch (StoreException e)
+                    {
+                        failure = StoreFailed(e);
+                    }
+                }
+
+                if (status == DataStatus.End)
+                {
+                    return false;
+                }
+
+                offset += _data.Consumed;
+                count -= _data.Consumed;
+            }
+
             return true;
         }
 
@@ -895,6 +887,29 @@ namespace Emailcore.Nano.Smtp.Server
         private bool Tls
         {
             get { return _connection.TlsProtocol != null; }
+        }
+
+        private bool StartTlsOffered
+        {
+            get { return !Tls && _tlsOffered; }
+        }
+
+        /// <summary>The verbs this session takes now: STARTTLS and AUTH only when EHLO would offer them.</summary>
+        private bool Help()
+        {
+            _output.Append("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+            if (StartTlsOffered)
+            {
+                _output.Append(" STARTTLS");
+            }
+
+            if (AuthOffered)
+            {
+                _output.Append(" AUTH");
+            }
+
+            _output.AppendCrLf();
+            return true;
         }
 
         private void ResetSession()

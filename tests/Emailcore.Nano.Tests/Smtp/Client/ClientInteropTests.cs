@@ -130,10 +130,11 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         public void ImplicitTlsToOurOwnSmtpsListener()
         {
             using var server = new Aiosmtpd();
-            int smtps = RelayFixture.FreePort();
+            using var down = SilentPort.Tcp();
             using var relay = new RelayProcess(
-                $"smtpd_listen = 127.0.0.1:{smtps}/smtps\nsmtpd_tls_cert_file = {server.Certificate}\nsmtpd_tls_key_file = {Path.Combine(Path.GetDirectoryName(server.Certificate)!, "key.pem")}\n" +
-                $"relayhost = [127.0.0.1]:{RelayFixture.FreePort()}\n");
+                $"smtpd_listen = 127.0.0.1:0/smtps\nsmtpd_tls_cert_file = {server.Certificate}\nsmtpd_tls_key_file = {Path.Combine(Path.GetDirectoryName(server.Certificate)!, "key.pem")}\n" +
+                $"relayhost = [127.0.0.1]:{down.Port}\n");
+            int smtps = int.Parse(System.Text.RegularExpressions.Regex.Match(relay.Log, @"listening on 127\.0\.0\.1:(\d+)/smtps").Groups[1].Value);
             var tls = new TlsSettings(null, LoadRoots(server.Certificate));
             SmtpClient client = NewClient(10_000, tls);
             var failure = new DeliveryResult();

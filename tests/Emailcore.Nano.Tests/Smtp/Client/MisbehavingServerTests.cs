@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Mail;
@@ -16,7 +15,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         [Fact]
         public void SilentServerTimesOut()
         {
-            using var server = new ScriptedServer((c, _) => { c.Send("220 slow.example\r\n"); c.ReadLine(); Thread.Sleep(3000); });
+            using var server = new ScriptedServer((c, _) => { c.Send("220 slow.example\r\n"); c.ReadLine(); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
             Assert.False(NewClient(300).Open(Loopback(server.Port), "slow.example", "slow.example", TlsLevel.None, false, null, failure));
             Assert.Equal(451, failure.Code);
@@ -29,7 +28,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         [InlineData("2\r\n", "malformed reply line")]
         public void MalformedGreetingIsAProtocolError(string greeting, string reason)
         {
-            using var server = new ScriptedServer((c, _) => { c.Send(greeting); Thread.Sleep(1000); });
+            using var server = new ScriptedServer((c, _) => { c.Send(greeting); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
             Assert.False(NewClient(2000).Open(Loopback(server.Port), "odd.example", "odd.example", TlsLevel.None, false, null, failure));
             Assert.Equal("4.4.2", failure.Status);
@@ -87,7 +86,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
                 if (command == "STARTTLS")
                 {
                     c.Send("220 2.0.0 go ahead\r\nthis is not a TLS record at all\r\n");
-                    Thread.Sleep(500);
+                    c.HoldUntilClosed();
                     return;
                 }
 
@@ -140,7 +139,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         [Fact]
         public void EncryptRefusesAServerWithoutStartTls()
         {
-            using var server = new ScriptedServer((c, _) => { c.Greet("PIPELINING"); Thread.Sleep(500); });
+            using var server = new ScriptedServer((c, _) => { c.Greet("PIPELINING"); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
             Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.Encrypt, false, null, failure));
             Assert.Equal("4.7.4", failure.Status);
@@ -150,7 +149,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         [Fact]
         public void CredentialsAreNotSentWithoutTls()
         {
-            using var server = new ScriptedServer((c, _) => { c.Greet("AUTH PLAIN LOGIN"); Thread.Sleep(500); });
+            using var server = new ScriptedServer((c, _) => { c.Greet("AUTH PLAIN LOGIN"); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
             Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.May, false, new SaslCredentials("u", "p", null), failure));
             Assert.Equal("4.7.0", failure.Status);

@@ -1,11 +1,13 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
@@ -21,6 +23,8 @@ namespace Emailcore.Nano.Tests.Smtp.Server
     {
         private readonly StringBuilder _log = new();
 
+        private readonly SilentPort _silentDns = SilentPort.Udp();
+
         public RelayFixture()
         {
             Directory.CreateDirectory(Root);
@@ -33,26 +37,24 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             byte[] salt = RandomNumberGenerator.GetBytes(16);
             byte[] hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Password), salt, 2000, HashAlgorithmName.SHA256, 32);
             File.WriteAllText(Path.Combine(Root, "users"), "alice:$pbkdf2-sha256$2000$" + Convert.ToBase64String(salt) + "$" + Convert.ToBase64String(hash) + "\n");
-            Port = FreePort();
-            SmtpsPort = FreePort();
-            var v6 = new TcpListener(IPAddress.IPv6Loopback, 0);
-            v6.Start();
-            V6Port = ((IPEndPoint)v6.LocalEndpoint).Port;
-            v6.Stop();
+            // Port 0: the relay binds what the system gives it and logs it, so no port is picked here and lost in a race.
             File.WriteAllText(ConfigFile,
-                $"smtpd_listen = 127.0.0.1:{Port}, 127.0.0.1:{SmtpsPort}/smtps, [::1]:{V6Port}\n" +
+                "smtpd_listen = 127.0.0.1:0, 127.0.0.1:0/smtps, [::1]:0\n" +
                 "myhostname = relay.test.example\n" +
                 "mynetworks = 192.0.2.0/24\n" +
                 $"queue_directory = {Queue}\n" +
                 $"home_mailbox = {Root}/mail\n" +
-                $"dns_servers = 127.0.0.1:{FreePort()}\n" +
+                $"dns_servers = 127.0.0.1:{_silentDns.Port}\n" +
                 $"smtpd_tls_cert_file = {Root}/cert.pem\n" +
                 $"smtpd_tls_key_file = {Root}/key.pem\n" +
                 "smtpd_sasl_auth_enable = yes\n" +
                 $"smtpd_sasl_users = {Root}/users\n" +
                 "smtpd_error_sleep_time = 0s\n" +
                 "smtpd_shutdown_timeout = 5s\n");
-            Process = Start(ConfigFile, _log);
+            Process = Start(ConfigFile, _log, listeners: 3);
+            Port = ListenerPort(@"127\.0\.0\.1:(\d+)$");
+            SmtpsPort = ListenerPort(@"127\.0\.0\.1:(\d+)/smtps$");
+            V6Port = ListenerPort(@"\[::1\]:(\d+)$");
         }
 
         public const string Password = "s3cret pass";
@@ -94,16 +96,23 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             return port;
         }
 
-        /// <summary>Starts `emailcore relay --config FILE` and waits (bounded) until it listens.</summary>
-        public static Process Start(string config, StringBuilder log)
+        private int ListenerPort(string pattern)
         {
+            Match m = Regex.Match(Log, "listening on " + pattern, RegexOptions.Multiline);
+            return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException("no listener " + pattern + " in the relay's log:\n" + Log);
+        }
+
+        /// <summary>Starts `emailcore relay --config FILE` and waits (bounded) until it has logged <paramref name="listeners"/> listeners.</summary>
+        public static Process Start(string config, StringBuilder log, int listeners = 1)
+        {
+            int listening = 0;
             var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
             start.ArgumentList.Add(Repo.EmailcoreDll);
             start.ArgumentList.Add("relay");
             start.ArgumentList.Add("--config");
             start.ArgumentList.Add(config);
             var process = Process.Start(start)!;
-            var listening = new ManualResetEventSlim();
+            var started = new ManualResetEventSlim();
             process.ErrorDataReceived += (_, e) =>
             {
                 if (e.Data == null)
@@ -116,15 +125,15 @@ namespace Emailcore.Nano.Tests.Smtp.Server
                     log.AppendLine(e.Data);
                 }
 
-                if (e.Data.Contains("listening on"))
+                if (e.Data.Contains("listening on") && Interlocked.Increment(ref listening) == listeners)
                 {
-                    listening.Set();
+                    started.Set();
                 }
             };
             process.OutputDataReceived += (_, _) => { };
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
-            if (!listening.Wait(TimeSpan.FromSeconds(30)))
+            if (!started.Wait(TimeSpan.FromSeconds(30)))
             {
                 process.Kill(entireProcessTree: true);
                 throw new InvalidOperationException("relay did not start:\n" + log);
@@ -142,6 +151,7 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             }
 
             Process.Dispose();
+            _silentDns.Dispose();
             Directory.Delete(Root, recursive: true);
         }
     }

@@ -46,12 +46,11 @@ namespace Emailcore.Nano.Tests.Smtp.Server
 
         private static (SmtpServer server, MemoryMessageStore store, int port) Start(Action<ServerSettings> tweak)
         {
-            int port = RelayFixture.FreePort();
             ServerSettings settings = Portable.SessionCases.Settings(tweak == null ? null : new Portable.SessionCases.Tweak(tweak));
             var store = new MemoryMessageStore();
-            var server = new SmtpServer(settings, new[] { ListenSpec.Parse("127.0.0.1:" + port)! }, new HostNetwork(TlsSettings.None), store, new HostClock(), new ListLog());
+            var server = new SmtpServer(settings, new[] { ListenSpec.Parse("127.0.0.1:0")! }, new HostNetwork(TlsSettings.None), store, new HostClock(), new ListLog());
             server.Start();
-            return (server, store, port);
+            return (server, store, server.LocalEndpoint(0).Port);
         }
 
         [Fact]
@@ -117,23 +116,30 @@ namespace Emailcore.Nano.Tests.Smtp.Server
             Assert.Empty(store.Committed);
         }
 
+        private static string Locked(StringBuilder log)
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+
         [Fact]
         public void RelayProcessStopsGracefullyOnSigterm()
         {
             string root = Path.Combine(Path.GetTempPath(), "emailcore-term-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(root);
-            int port = RelayFixture.FreePort();
             string config = Path.Combine(root, "main.cf");
-            File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:{port}\nqueue_directory = {root}/queue\nhome_mailbox = {root}/mail\n");
+            File.WriteAllText(config, $"smtpd_listen = 127.0.0.1:0\nqueue_directory = {root}/queue\nhome_mailbox = {root}/mail\n");
             var log = new StringBuilder();
             using Process relay = RelayFixture.Start(config, log);
             try
             {
-                using var client = new Client(port);
+                using var client = new Client(RelayProcess.ListeningPort(Locked(log)));
                 Assert.StartsWith("220", client.Read());
                 Assert.StartsWith("250", client.Send("EHLO c.example"));
                 Assert.Equal(0, Run.Program("kill", new[] { "-TERM", relay.Id.ToString() }).ExitCode);
-                Thread.Sleep(300);
+                Assert.True(SpinWait.SpinUntil(() => Locked(log).Contains("stopping: no new connections"), TimeSpan.FromSeconds(15)), Locked(log));
                 Assert.StartsWith("250", client.Send("MAIL FROM:<a@b.example>"));
                 Assert.StartsWith("250", client.Send("RCPT TO:<c@localhost>"));
                 Assert.StartsWith("354", client.Send("DATA"));
