@@ -5,8 +5,9 @@
 # peers on loopback (tests/Emailcore.Nano.Emulator/emulator_tests.py). Tools: $EMAILCORE_NANO_NET_TOOLS, else
 # ../shared/tools/nanoframework-net beside the repository, and Runtime.Native from the interpreter tier's folder.
 # Prints `emulator: N passed, N failed`, or one line saying why the tier did not run.
-# `tools/emulator.sh bench` prints the messages/s figure of docs/PERFORMANCE.md instead; other arguments select tests
-# by name (`tools/emulator.sh smuggling`).
+# `tools/emulator.sh bench` prints the messages/s figure of docs/PERFORMANCE.md instead; `tools/emulator.sh run BOARD
+# [name=value ...]` runs one session by hand (README "Test tiers"); other arguments select tests by name
+# (`tools/emulator.sh smuggling`).
 # Exit status: 0 when the tier passed or could not run for want of tools, 1 on any failure (a broken tool included).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,13 +28,6 @@ fi
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-# A broken tool is reported as such, not as a failing test of ours.
-if ! "$net_tools/selftest.sh" > "$log/selftest" 2>&1; then
-  tail -20 "$log/selftest"
-  echo "emulator: tools broken ($net_tools/selftest.sh failed; see above)"
-  exit 1
-fi
-
 # The load order the runner needs: mscorlib, Runtime.Native, System.Net's dependencies, System.Net, the core's three
 # assemblies lowest layer first (build/NanoGate.props), the program.
 {
@@ -48,9 +42,17 @@ fi
   echo "$PWD/$program"
 } > "$log/pes"
 
-if [ "${1:-}" = bench ]; then
-  EMAILCORE_NANO_NET_TOOLS=$net_tools /usr/bin/python3 tests/Emailcore.Nano.Emulator/emulator_tests.py "$log/pes" --bench
+if [ "${1:-}" = bench ] || [ "${1:-}" = run ]; then
+  mode=$1; shift
+  EMAILCORE_NANO_NET_TOOLS=$net_tools /usr/bin/python3 tests/Emailcore.Nano.Emulator/emulator_tests.py "$log/pes" "--$mode" "$@"
   exit $?
+fi
+
+# For the tier (not for bench or run): a broken tool is reported as such, not as a failing test of ours.
+if ! "$net_tools/selftest.sh" > "$log/selftest" 2>&1; then
+  tail -20 "$log/selftest"
+  echo "emulator: tools broken ($net_tools/selftest.sh failed; see above)"
+  exit 1
 fi
 
 # Bounded: a test whose peer hangs must not hold the test command.

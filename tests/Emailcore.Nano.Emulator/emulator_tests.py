@@ -3,10 +3,12 @@
 
 Run by tools/emulator.sh with Debian's /usr/bin/python3 (the one python3-aiosmtpd installs into):
     emulator_tests.py PE_LIST_FILE [--bench]
+    emulator_tests.py PE_LIST_FILE --run BOARD [VARIANT] [name=value ...]
 PE_LIST_FILE names the .pe files the runner loads, one a line, in load order. Each test starts its own emulator
 process and its own peers (swaks, smtplib, smtp-sink, aiosmtpd, dnsmasq) on loopback ports read back from the
 system; the program prints the ports it took. Prints `PASS name` / `FAIL name: why` and `emulator: N passed, N failed`;
-`--bench` prints the messages/s figure of docs/PERFORMANCE.md instead.
+`--bench` prints the messages/s figure of docs/PERFORMANCE.md instead; `--run` starts one emulator session by hand
+(boards/BOARD/main.cf with the settings given, TLS off) and shows its log until Ctrl-C.
 """
 
 import asyncio
@@ -31,6 +33,8 @@ NET_TOOLS = os.environ.get('EMAILCORE_NANO_NET_TOOLS', os.path.join(REPO, '..', 
 WAIT = 30
 # The 79 KiB heap of a board without PSRAM, and the 10 MiB one for the PSRAM boards' profiles.
 SMALL, LARGE = 'nanoclr32-net-79k', 'nanoclr32-net'
+# The managed heap the GC counts on the 10 MiB build (tests/Emailcore.Nano.BoardHeap).
+LARGE_HEAP = 10485252
 
 
 class TestFailed(Exception):
@@ -183,7 +187,7 @@ class SmtpSinkProcess:
             return False
 
     def dumps(self):
-        """The complete dump files: smtp-sink writes a file while the message comes in, so only those ending its dump."""
+        """The dump files' bytes; smtp-sink writes one while the message comes in, so read them once the relay logged status=sent."""
         out = []
         for name in sorted(os.listdir(self.dir)):
             with open(os.path.join(self.dir, name), 'rb') as f:
@@ -614,64 +618,68 @@ def test_tls_levels_are_refused_at_start(pes):
             emu.close()
 
 
-def heap_at_full_load(pes, board, variant=LARGE):
-    """The configured number of clients in the middle of DATA, the queue runner in the middle of a delivery, the
-    spool index at its limit, and the heap read by GC.Run: the `emulator heap:` line is what budget.txt quotes.
-    On the 10 MiB build, where the simulator's flash bytes do not crowd the heap; they are not counted.
-    Returns the bytes a board's managed_heap would have left, and its margin."""
+def heap_at_full_load(pes, board):
+    """The board heap probe's full load (tests/Emailcore.Nano.BoardHeap), made of real peers: the configured number of
+    clients in the middle of DATA, the queue runner in the middle of a delivery (the sink holds its final reply), the
+    DNS cache full (domains whose MX hosts refuse, two entries each, then the one that stalls), the spool index at its
+    limit; then the heap read by GC.Run. The `emulator heap:` line is what budget.txt quotes. Run on the 10 MiB build,
+    where the simulator's flash bytes cannot crowd the heap; they are not counted. Returns the bytes the board's
+    managed_heap would have left, and its margin."""
     stall = threading.Event()
     sink = Sink(stall=stall)
-    settings = dict(relay(sink.port), alert_recipients='ops@far.example')
     with open(os.path.join(REPO, 'boards', board, 'main.cf')) as f:
         listens = re.search(r'^smtpd_listen *= *\S', f.read(), re.M) is not None
-    if listens:
-        settings = server(settings)
-    emu = Emulator(pes, variant, board, settings)
+    sessions = count_setting(board, 'smtpd_client_connection_count_limit') if listens else 0
+    index = count_setting(board, 'spool_index_limit')
+    refused = count_setting(board, 'dns_cache_entries') // 2 - 1
+    records = ['--local=/load.test/', '--mx-host=stall.load.test,mx.stall.load.test,10', '--host-record=mx.stall.load.test,127.0.0.1']
+    for i in range(1, refused + 1):
+        # Nothing listens on 127.0.1.I: the delivery is refused at once and deferred, its MX and A answers cached.
+        records += ['--mx-host=d%d.load.test,mx.d%d.load.test,10' % (i, i), '--host-record=mx.d%d.load.test,127.0.1.%d' % (i, i)]
+    dns = Dnsmasq(records)
+    stalled = 'ops@stall.load.test'
+    # The alert profile's boot alert is the delivery that stalls; a listening board's first messages come by SMTP.
+    settings = {'dns_servers': '127.0.0.1:%d' % dns.port, 'alert_recipients': '' if listens else stalled}
+    emu = Emulator(pes, LARGE, board, server(settings) if listens else settings, port25=sink.port)
     clients = []
     try:
-        # The boot alert's delivery is the one the runner is in the middle of (the sink holds its final reply).
-        await_condition(lambda: sink.in_data == 1, 'the runner in the middle of delivering the boot alert')
-        sessions = count_setting(board, 'smtpd_client_connection_count_limit') if listens else 0
-        index = count_setting(board, 'spool_index_limit')
-        # The index filled up to its limit, but for the sessions' messages, while the runner is held: by SMTP where the
-        # board listens, else by the alert API (distinct keys, so storm control lets them through).
-        queued = index - sessions - 1
         if listens:
             with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as s:
-                for i in range(queued):
-                    s.sendmail('printer@lan.example', ['ops@far.example'], b'Subject: reading %d\r\n\r\nsensor 3: 21.5 C\r\n' % i)
+                for i in range(index - sessions):
+                    to = 'ops@d%d.load.test' % (i + 1) if i < refused else stalled
+                    s.sendmail('printer@lan.example', [to], b'Subject: reading %d\r\n\r\nsensor 3: 21.5 C\r\n' % i)
         else:
-            for i in range(queued):
+            # Distinct keys, so storm control lets every one through.
+            for i in range(index - 1):
                 reply = emu.command('alert load%d' % i, b'Reading %d\nsensor 3: 21.5 C\n' % i)
                 check(reply.startswith('Queued'), 'alert %d: %s' % (i, reply))
+        await_condition(lambda: sink.in_data == 1, 'the runner in the middle of a delivery')
+        check(len(re.findall(r'status=deferred', emu.log())) == refused, 'deferred deliveries (cache entries): ' + emu.log()[-600:])
         for i in range(sessions):
             c = Client(emu.port)
             check(c.reply().startswith('220'), 'banner %d' % i)
-            for line in ('EHLO printer.lan.example', 'MAIL FROM:<printer@lan.example>', 'RCPT TO:<ops@far.example>'):
+            for line in ('EHLO printer.lan.example', 'MAIL FROM:<printer@lan.example>', 'RCPT TO:<%s>' % stalled):
                 check(c.say(line)[:1] == '2', line)
             check(c.say('DATA').startswith('354'), 'DATA')
             c.send(b'Subject: scan %d\r\n\r\n' % i + b's' * 700 + b'\r\n')
             clients.append(c)
         heap = emu.command('heap')
-        m = re.match(r'free=(\d+) largest=(\d+) flash=(\d+) sessions=(\d+)', heap)
+        m = re.match(r'free=(\d+) largest=\d+ flash=(\d+) sessions=(\d+)', heap)
         check(m is not None, 'heap: ' + heap)
-        free, largest, flash, active = (int(x) for x in m.groups())
+        free, flash, active = (int(x) for x in m.groups())
         check(active == sessions, 'sessions in DATA: %d of %d' % (active, sessions))
-        total = 80856 if variant == SMALL else 10485252
         budget = budget_setting(board, 'managed_heap')
-        margin = budget_setting(board, 'margin')
-        used = total - free - flash
-        # The largest block says something only on the heap the board has (on the 10 MiB build it is the allocator's cap).
-        block = ', largest_block %d' % largest if variant == SMALL else ''
-        line = ('emulator heap: %s on %s used_at_full_load=%d of managed_heap=%d, free %d%s (flash simulator %d bytes not '
-                'counted; sessions in DATA %d, runner in DATA, index %d)' % (board, variant, used, budget, budget - used, block, flash, active, index))
-        print(line)
-        return budget - used, margin
+        used = LARGE_HEAP - free - flash
+        print('emulator heap: %s used_at_full_load=%d of managed_heap=%d, free %d (on %s; flash simulator %d bytes not counted; '
+              'sessions in DATA %d, runner in DATA, DNS cache %d entries, index %d)'
+              % (board, used, budget, budget - used, LARGE, flash, active, 2 * refused + 2, index))
+        return budget - used, budget_setting(board, 'margin')
     finally:
         stall.set()
         for c in clients:
             c.close()
         emu.close()
+        dns.close()
         sink.close()
 
 
@@ -705,7 +713,7 @@ def budget_setting(board, name):
         return int(re.search(r'^%s (\d+)' % name, f.read(), re.M).group(1))
 
 
-def bench(pes, count=200):
+def bench(pes, count=100):
     """Messages per second through the board's program on the x86 interpreter: smtplib, one session, to aiosmtpd."""
     sink = Sink()
     emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
@@ -724,12 +732,34 @@ def bench(pes, count=200):
         sink.close()
 
 
+def run_by_hand(pes, args):
+    variant = args.pop(0) if args and args[0].startswith('nanoclr') else LARGE
+    board, settings = args[0], dict(a.split('=', 1) for a in args[1:])
+    emu = Emulator(pes, variant, board, settings)
+    print('emulator: %s on %s, listening on %s (Ctrl-C ends it)' % (board, variant, ' '.join('127.0.0.1:%d' % p for p in emu.listeners) or 'nothing'), flush=True)
+    shown = 0
+    try:
+        while emu._process.poll() is None:
+            lines = emu.log().splitlines()
+            for line in lines[shown:]:
+                print(line, flush=True)
+            shown = len(lines)
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.close()
+    return 0
+
+
 def main():
     with open(sys.argv[1]) as f:
         pes = [line.strip() for line in f if line.strip()]
     if '--bench' in sys.argv:
         bench(pes)
         return 0
+    if '--run' in sys.argv:
+        return run_by_hand(pes, sys.argv[sys.argv.index('--run') + 1:])
     names = [n for n in sorted(globals()) if n.startswith('test_')]
     only = [a for a in sys.argv[2:] if not a.startswith('--')]
     passed = failed = 0
