@@ -63,6 +63,14 @@ def free_port():
         return port
 
 
+def listening(port):
+    try:
+        socket.create_connection(('127.0.0.1', port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def board_config(board, overrides):
     """boards/BOARD/main.cf with the test's settings in place of the board's own lines of the same name."""
     with open(os.path.join(REPO, 'boards', board, 'main.cf')) as f:
@@ -177,14 +185,7 @@ class SmtpSinkProcess:
         user = ['-u', 'root'] if os.geteuid() == 0 else []
         self._process = subprocess.Popen(['/usr/sbin/smtp-sink'] + user + ['-d', self.dir + '/%s.', '127.0.0.1:%d' % self.port, '16'],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        await_condition(self._listening, 'smtp-sink to listen')
-
-    def _listening(self):
-        try:
-            socket.create_connection(('127.0.0.1', self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        await_condition(lambda: listening(self.port), 'smtp-sink to listen')
 
     def dumps(self):
         """The dump files' bytes; smtp-sink writes one while the message comes in, so read them once the relay logged status=sent."""
@@ -220,16 +221,9 @@ class Dnsmasq:
         self._tcp.bind(('127.0.0.1', self.port))
         self._tcp.listen(4)
         self._closed = False
-        await_condition(self._listening, 'dnsmasq to listen')
+        await_condition(lambda: listening(self.upstream), 'dnsmasq to listen')
         threading.Thread(target=self._forward_udp, daemon=True).start()
         threading.Thread(target=self._forward_tcp, daemon=True).start()
-
-    def _listening(self):
-        try:
-            socket.create_connection(('127.0.0.1', self.upstream), timeout=1).close()
-            return True
-        except OSError:
-            return False
 
     def _forward_udp(self):
         while not self._closed:
