@@ -82,19 +82,23 @@ def board_config(board, overrides):
 
 
 class Emulator:
-    """One run of the board's program on the nanoCLR; its log lines are collected as they come."""
+    """One run of the board's program on the nanoCLR, waiting for its main.cf; its log lines are collected as they come."""
 
-    def __init__(self, pes, variant, board, overrides, port25=0):
+    def __init__(self, pes, variant):
         self.lines = []
+        self.listeners = []
         self._cond = threading.Condition()
         runner = os.path.join(NET_TOOLS, 'nanoclr', variant)
         self._process = subprocess.Popen([runner] + pes, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO)
         threading.Thread(target=self._read, daemon=True).start()
         self.control = int(self.wait_log(r'^emulator: control 127\.0\.0\.1:(\d+)').group(1))
+
+    def start(self, board, overrides, port25=0):
+        """The board's start-up with boards/BOARD/main.cf and the overrides; the program's reply."""
         body = board_config(board, overrides)
         reply = self.command('start %d %d' % (port25, len(body)), body)
-        check(reply.startswith('ok'), 'start: ' + reply)
         self.listeners = [int(p) for p in re.findall(r'listen=[0-9.]+:(\d+)', reply)]
+        return reply
 
     def _read(self):
         for raw in self._process.stdout:
@@ -139,6 +143,18 @@ class Emulator:
     def close(self):
         self._process.kill()
         self._process.wait()
+
+
+def booted(pes, variant, board, overrides, port25=0):
+    """An emulator whose board has started (the reply checked)."""
+    emu = Emulator(pes, variant)
+    try:
+        reply = emu.start(board, overrides, port25)
+        check(reply.startswith('ok'), 'start: ' + reply)
+    except BaseException:
+        emu.close()
+        raise
+    return emu
 
 
 class Sink:
@@ -337,7 +353,7 @@ def without_our_received(content):
 
 def test_swaks_through_the_board_to_smtp_sink_intact(pes):
     sink = SmtpSinkProcess()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
     try:
         with tempfile.NamedTemporaryFile(suffix='.eml') as f:
             f.write(MESSAGE)
@@ -363,7 +379,7 @@ def test_swaks_through_the_board_to_smtp_sink_intact(pes):
 
 def test_smtplib_through_the_board_bytes_exact(pes):
     sink = Sink()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
     try:
         with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as c:
             c.sendmail('printer@lan.example', ['ops@far.example', 'dev@far.example'], MESSAGE)
@@ -382,7 +398,7 @@ def mx_records(host):
 def test_mx_routing_over_udp_against_dnsmasq_with_the_alert_profile(pes):
     sink = Sink()
     dns = Dnsmasq(mx_records('mx.example.test'))
-    emu = Emulator(pes, LARGE, 'esp32-devkitc-wroom', {'dns_servers': '127.0.0.1:%d' % dns.port, 'alert_recipients': 'ops@example.test'},
+    emu = booted(pes, LARGE, 'esp32-devkitc-wroom', {'dns_servers': '127.0.0.1:%d' % dns.port, 'alert_recipients': 'ops@example.test'},
                    port25=sink.port)
     try:
         # The boot alert goes by MX: example.test's MX host, its A record, then port 25 (the sink).
@@ -404,7 +420,7 @@ def test_truncated_dns_answer_is_asked_again_over_tcp(pes):
         records.append('--mx-host=example.test,relay-%d-with-a-rather-long-label-for-size.example.test,%d' % (i, i))
     records.append('--host-record=relay-1-with-a-rather-long-label-for-size.example.test,127.0.0.1')
     dns = Dnsmasq(records)
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server({'dns_servers': '127.0.0.1:%d' % dns.port}), port25=sink.port)
+    emu = booted(pes, LARGE, 'esp32-wrover', server({'dns_servers': '127.0.0.1:%d' % dns.port}), port25=sink.port)
     try:
         with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as c:
             c.sendmail('printer@lan.example', ['ops@example.test'], MESSAGE)
@@ -419,7 +435,7 @@ def test_truncated_dns_answer_is_asked_again_over_tcp(pes):
 
 def test_upstream_down_then_up_defers_then_delivers(pes):
     port = free_port()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(dict(relay(port), minimal_backoff_time='1s', maximal_backoff_time='1s')))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(dict(relay(port), minimal_backoff_time='1s', maximal_backoff_time='1s')))
     sink = None
     try:
         with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as c:
@@ -436,7 +452,7 @@ def test_upstream_down_then_up_defers_then_delivers(pes):
 
 def test_bare_lf_smuggling_is_refused_and_nothing_is_relayed(pes):
     sink = Sink()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
     try:
         c = Client(emu.port)
         check(c.reply().startswith('220'), 'banner')
@@ -466,7 +482,7 @@ def test_bare_lf_smuggling_is_refused_and_nothing_is_relayed(pes):
 
 def test_open_relay_probe_from_outside_mynetworks_is_denied(pes):
     sink = Sink()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(dict(relay(sink.port), mynetworks='127.0.0.1/32')))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(dict(relay(sink.port), mynetworks='127.0.0.1/32')))
     try:
         c = Client(emu.port, source='127.0.0.2')
         check(c.reply().startswith('220'), 'banner')
@@ -487,7 +503,7 @@ def test_open_relay_probe_from_outside_mynetworks_is_denied(pes):
 
 
 def test_connection_limit_answers_421(pes):
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server({'smtpd_client_connection_count_limit': '3'}))
+    emu = booted(pes, LARGE, 'esp32-wrover', server({'smtpd_client_connection_count_limit': '3'}))
     try:
         held = [Client(emu.port), Client(emu.port), Client(emu.port)]
         for c in held:
@@ -509,7 +525,7 @@ def test_connection_limit_answers_421(pes):
 
 
 def timeout_case(pes, talk):
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server({'smtpd_timeout': '2s'}))
+    emu = booted(pes, LARGE, 'esp32-wrover', server({'smtpd_timeout': '2s'}))
     try:
         c = Client(emu.port)
         check(c.reply().startswith('220'), 'banner')
@@ -542,7 +558,7 @@ def test_boot_alert_of_the_alert_profile_on_the_79k_heap(pes):
     """The one case that fits the 79 KiB heap with System.Net loaded: the board starts and its boot alert goes out.
     (A second delivery runs the queue runner out of memory there: budget.txt.)"""
     sink = Sink()
-    emu = Emulator(pes, SMALL, 'esp32-devkitc-wroom', dict(relay(sink.port), alert_recipients='ops@far.example'))
+    emu = booted(pes, SMALL, 'esp32-devkitc-wroom', dict(relay(sink.port), alert_recipients='ops@far.example'))
     try:
         emu.wait_log(r'000001: to=<ops@far\.example>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:%d.*status=sent' % sink.port)
         parsed = email.message_from_bytes(sink.wait()[0][2], policy=email.policy.default)
@@ -555,7 +571,7 @@ def test_boot_alert_of_the_alert_profile_on_the_79k_heap(pes):
 
 def test_alert_api_is_delivered(pes):
     sink = Sink()
-    emu = Emulator(pes, LARGE, 'esp32-devkitc-wroom', dict(relay(sink.port), alert_recipients='ops@far.example', alert_sender='rack3@lan.example'))
+    emu = booted(pes, LARGE, 'esp32-devkitc-wroom', dict(relay(sink.port), alert_recipients='ops@far.example', alert_sender='rack3@lan.example'))
     try:
         sink.wait(1)
         reply = emu.command('alert door', b'Door open\nRack 3 door opened.\n')
@@ -574,7 +590,7 @@ def test_alert_api_is_delivered(pes):
 
 def test_5xx_upstream_produces_a_dsn_python_parses(pes):
     sink = Sink(rejects=('nobody@far.example',))
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
     try:
         with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as c:
             c.sendmail('printer@lan.example', ['nobody@far.example'], MESSAGE)
@@ -596,20 +612,12 @@ def test_5xx_upstream_produces_a_dsn_python_parses(pes):
 
 
 def test_tls_levels_are_refused_at_start(pes):
-    emu = None
+    emu = Emulator(pes, LARGE)
     try:
-        runner = Emulator.__new__(Emulator)
-        runner.lines, runner._cond = [], threading.Condition()
-        runner._process = subprocess.Popen([os.path.join(NET_TOOLS, 'nanoclr', LARGE)] + pes, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO)
-        threading.Thread(target=runner._read, daemon=True).start()
-        emu = runner
-        runner.control = int(runner.wait_log(r'^emulator: control 127\.0\.0\.1:(\d+)').group(1))
-        body = board_config('esp32-wrover', {'smtp_tls_security_level': 'encrypt'})
-        reply = runner.command('start 0 %d' % len(body), body)
+        reply = emu.start('esp32-wrover', {'smtp_tls_security_level': 'encrypt'})
         check(re.match(r'error: main\.cf:\d+: smtp_tls_security_level = encrypt: the emulator has no TLS', reply) is not None, reply)
     finally:
-        if emu:
-            emu.close()
+        emu.close()
 
 
 def heap_at_full_load(pes, board):
@@ -634,7 +642,7 @@ def heap_at_full_load(pes, board):
     stalled = 'ops@stall.load.test'
     # The alert profile's boot alert is the delivery that stalls; a listening board's first messages come by SMTP.
     settings = {'dns_servers': '127.0.0.1:%d' % dns.port, 'alert_recipients': '' if listens else stalled}
-    emu = Emulator(pes, LARGE, board, server(settings) if listens else settings, port25=sink.port)
+    emu = booted(pes, LARGE, board, server(settings) if listens else settings, port25=sink.port)
     clients = []
     try:
         if listens:
@@ -710,7 +718,7 @@ def budget_setting(board, name):
 def bench(pes, count=100):
     """Messages per second through the board's program on the x86 interpreter: smtplib, one session, to aiosmtpd."""
     sink = Sink()
-    emu = Emulator(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
+    emu = booted(pes, LARGE, 'esp32-wrover', server(relay(sink.port)))
     try:
         started = time.monotonic()
         with smtplib.SMTP('127.0.0.1', emu.port, local_hostname='printer.lan.example', timeout=WAIT) as c:
@@ -729,7 +737,7 @@ def bench(pes, count=100):
 def run_by_hand(pes, args):
     variant = args.pop(0) if args and args[0].startswith('nanoclr') else LARGE
     board, settings = args[0], dict(a.split('=', 1) for a in args[1:])
-    emu = Emulator(pes, variant, board, settings)
+    emu = booted(pes, variant, board, settings)
     print('emulator: %s on %s, listening on %s (Ctrl-C ends it)' % (board, variant, ' '.join('127.0.0.1:%d' % p for p in emu.listeners) or 'nothing'), flush=True)
     shown = 0
     try:
