@@ -75,6 +75,8 @@ dotnet test Emailcore.Nano.sln -c "$configuration" --no-build 2>&1 | tee "$log" 
 
 # The interpreter tier: its own verdict line, or one line saying why it did not run.
 CONFIGURATION=$configuration bash tools/interpreter.sh || status=1
+# The emulator tier: the board's program on nanoclr32-net against real peers, with its own verdict line.
+CONFIGURATION=$configuration bash tools/emulator.sh || status=1
 
 for layer in "${gate_layers[@]}"; do
   size_file="src/$layer.Gate/bin/$configuration/net10.0/code-size.txt"

@@ -4,7 +4,6 @@ using Emailcore.Nano.Alerts;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Device.Platform;
 using Emailcore.Nano.Platform;
-using Emailcore.Nano.Relay;
 
 namespace Emailcore.Nano.Device
 {
@@ -50,12 +49,10 @@ namespace Emailcore.Nano.Device
                 log.Write(LogLevel.Warning, "this firmware's file system has no atomic rename: local (Maildir) deliveries will be deferred");
             }
 
-            var spool = Spool.Spool.Open(config, files.OpenStore(config.GetString(Parameters.QueueDirectory)), log, clock, false);
-            Appliance appliance;
+            BoardRelay relay;
             try
             {
-                appliance = new Appliance(config, spool, new DeviceNetwork(tls, random), files, clock, random, log);
-                Alerts = AlertService.Create(config, spool, clock, random, log);
+                relay = BoardRelay.Start(config, files, new DeviceNetwork(tls, random), clock, random, log);
             }
             catch (ConfigException e)
             {
@@ -63,9 +60,7 @@ namespace Emailcore.Nano.Device
                 return;
             }
 
-            appliance.Start();
-            log.Write(LogLevel.Info, "emailcore: relay running");
-            Alerts.Send("boot", "Emailcore.Nano started", "The relay is running and its spool holds " + spool.Messages().Length.ToString() + " message(s).");
+            Alerts = relay.Alerts;
             while (true)
             {
                 Thread.Sleep(WatchMilliseconds);

@@ -102,6 +102,10 @@ namespace Emailcore.Nano.Relay
                 {
                     _events.Write(LogLevel.Error, "queue runner: " + e.Message);
                 }
+                catch (OutOfMemoryException)
+                {
+                    Abandon();
+                }
 
                 // Only one runner wakes per commit; with several, the others look again within a second.
                 _spool.Changed.WaitOne(_partitions == 1 ? IdleMilliseconds : 1000, false);
@@ -112,6 +116,25 @@ namespace Emailcore.Nano.Relay
         {
             _stopping = true;
             _spool.Changed.Set();
+        }
+
+        /// <summary>
+        /// Out of memory in the middle of a pass (a board's heap at full load) would end this thread, and with it every
+        /// later delivery, without a word (the emulator's 79 KiB heap showed it): the pass is abandoned instead, the
+        /// delivery in hand left unrecorded so that it is tried again, the kept connection ended, and the next pass
+        /// runs as usual. Logging may find no memory either; the retry does not depend on it.
+        /// </summary>
+        private void Abandon()
+        {
+            try
+            {
+                _smtp.EndPass();
+                _events.Write(LogLevel.Error, "queue runner: out of memory; pass abandoned, the next one tries again");
+            }
+            catch (OutOfMemoryException)
+            {
+                // Not even the log line fits; the wait before the next pass is the recovery.
+            }
         }
 
         /// <summary>One pass: every message with a recipient due now. Without a known wall clock nothing is due (a board before SNTP).</summary>

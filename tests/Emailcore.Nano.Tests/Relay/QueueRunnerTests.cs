@@ -115,6 +115,31 @@ namespace Emailcore.Nano.Tests.Relay
         }
 
         /// <summary>A Maildir medium that takes its time and can refuse the final rename, moving the manual clock.</summary>
+        [Fact]
+        public void OutOfMemoryInAPassIsLoggedAndTheNextPassDelivers()
+        {
+            var bench = new Bench();
+            bench.Files.Store("mail/bob/tmp").AppendsBeforeOutOfMemory = 0;
+            long id = bench.Queue("alice@localhost", "bob@localhost", Plain);
+            var runner = new System.Threading.Thread(bench.Runner.Run);
+            runner.Start();
+            try
+            {
+                Assert.True(System.Threading.SpinWait.SpinUntil(() => bench.Log.All.Contains("queue runner: out of memory; pass abandoned, the next one tries again"), TimeSpan.FromSeconds(30)), bench.Log.All);
+
+                // Without the catch the thread has ended here, and this commit would wake nobody.
+                bench.Queue("alice@localhost", "carol@localhost", Plain);
+                Assert.True(System.Threading.SpinWait.SpinUntil(() => bench.Log.All.Contains("to=<bob@localhost>, relay=local"), TimeSpan.FromSeconds(30)), bench.Log.All);
+                Assert.Single(bench.Maildir("bob"));
+                Assert.Null(bench.Message(id));
+            }
+            finally
+            {
+                bench.Runner.Stop();
+                runner.Join();
+            }
+        }
+
         private sealed class SlowDisk : IFileSystem
         {
             private readonly MemoryFileSystem _files;
@@ -162,6 +187,8 @@ namespace Emailcore.Nano.Tests.Relay
             public ListLog Log { get; } = new();
 
             public SlowDisk Disk { get; }
+
+            public MemoryFileSystem Files => _files;
 
             public SpoolQueue Spool { get; private set; } = null!;
 

@@ -138,7 +138,7 @@ namespace Emailcore.Nano.Tests.Relay
             var clock = new HostClock();
             var random = new HostRandom();
             var log = new ListLog();
-            var network = new SmtpPortNetwork(new HostNetwork(TlsSettings.From(config)), _server.Port);
+            var network = new Port25Network(new HostNetwork(TlsSettings.From(config)), _server.Port);
             TlsLevels.TryParse(global, out TlsLevel level);
             var delivery = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, false),
                 new SmtpClient(network, clock, ClientSettings.From(config), 4), level, TlsPolicyTable.From(config, new HostFileSystem(".")),
@@ -148,38 +148,6 @@ namespace Emailcore.Nano.Tests.Relay
                 MemoryMessage.Of("Subject: policy\r\n\r\nbody\r\n"), results);
             delivery.EndPass();
             return results[0];
-        }
-
-        /// <summary>The host's network, with TCP port 25 (where MX delivery goes) moved to the test server's port.</summary>
-        private sealed class SmtpPortNetwork : INetwork
-        {
-            private readonly INetwork _inner;
-            private readonly int _port;
-
-            public SmtpPortNetwork(INetwork inner, int port)
-            {
-                _inner = inner;
-                _port = port;
-            }
-
-            public IConnection Connect(Endpoint remote, int timeoutMilliseconds)
-            {
-                if (remote.Port != NextHop.SmtpPort)
-                {
-                    return _inner.Connect(remote, timeoutMilliseconds);
-                }
-
-                var moved = new Endpoint();
-                Endpoint.TryParse(remote.AddressText(), _port, moved);
-                moved.Port = _port;
-                return _inner.Connect(moved, timeoutMilliseconds);
-            }
-
-            public IListener Listen(Endpoint local) => _inner.Listen(local);
-
-            public IDatagramSocket OpenDatagram(Endpoint family) => _inner.OpenDatagram(family);
-
-            public Endpoint[] SystemDnsServers() => throw new InvalidOperationException("the tests never use the machine's resolver");
         }
     }
 }
