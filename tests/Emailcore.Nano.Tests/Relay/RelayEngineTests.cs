@@ -196,8 +196,8 @@ namespace Emailcore.Nano.Tests.Relay
         [Fact]
         public void TheLogsSizeIsTheQueuesSizeOurReceivedHeaderIncluded()
         {
-            int port = RelayFixture.FreePort();
-            var relay = new RelayProcess($"relayhost = [127.0.0.1]:{port}\n");
+            using var down = SilentPort.Tcp();
+            var relay = new RelayProcess($"relayhost = [127.0.0.1]:{down.Port}\n");
             try
             {
                 const string message = "Subject: sized\r\n\r\nbody\r\n";
