@@ -268,12 +268,16 @@ namespace Emailcore.Nano.Config
 
         private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault)
         {
-            return Define(name, kind, hostDefault, boardDefault, null);
+            return Add(new Parameter(_count, name, kind, hostDefault, boardDefault));
         }
 
         private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault, string choices)
         {
-            var parameter = new Parameter(_count, name, kind, hostDefault, boardDefault, choices);
+            return Add(new ChoiceParameter(_count, name, kind, hostDefault, boardDefault, choices));
+        }
+
+        private static Parameter Add(Parameter parameter)
+        {
             Table[_count++] = parameter;
             return parameter;
         }
