@@ -12,6 +12,18 @@ namespace Emailcore.Nano.Config
             return name != null && IsValid(Text.Ascii.GetBytes(name), 0, name.Length, false);
         }
 
+        /// <summary>RFC 6761 §6.3: "localhost" and the names under it (any case) are the local host, whatever DNS says.</summary>
+        public static bool IsLocalhost(byte[] name, int offset, int count)
+        {
+            const int Length = 9;
+            if (count < Length || !Text.Ascii.EqualsIgnoreCase(name, offset + count - Length, Length, "localhost"))
+            {
+                return false;
+            }
+
+            return count == Length || name[offset + count - Length - 1] == '.';
+        }
+
         /// <summary>
         /// The same over bytes, allocation-free for wire parsing. With <paramref name="allowUtf8"/> octets above
         /// 0x7F count as letters, so U-labels pass (RFC 6531 §3.3 with SMTPUTF8).

@@ -162,6 +162,21 @@ namespace Emailcore.Nano.Config
         /// <summary>yes: accept an EHLO/HELO name without a dot (old LAN devices); never completed into an FQDN.</summary>
         public static readonly Parameter SmtpdHeloBareNames = Define("smtpd_helo_bare_names", ParameterKind.Bool, "no", "no");
 
+        /// <summary>yes: the client's name for logs and Received by FCrDNS, a PTR name whose A/AAAA records hold the client's address; else unknown.</summary>
+        public static readonly Parameter SmtpdPeernameLookup = Define("smtpd_peername_lookup", ParameterKind.Bool, "no", "no");
+
+        /// <summary>Longest the server waits for DNS about one client: its name at connect, its EHLO name's address records at the first RCPT.</summary>
+        public static readonly Parameter SmtpdClientLookupTimeout = Define("smtpd_client_lookup_timeout", ParameterKind.Time, "10s", "10s");
+
+        /// <summary>yes: refuse clients outside mynetworks whose EHLO name has no A/AAAA record with their address (RFC 5321bis AS §2.1).</summary>
+        public static readonly Parameter SmtpdRejectUnmatchedHeloHostname = Define("smtpd_reject_unmatched_helo_hostname", ParameterKind.Bool, "no", "no");
+
+        /// <summary>yes: refuse clients outside mynetworks that give an IP address or localhost in EHLO (RFC 5321bis AS §2.4).</summary>
+        public static readonly Parameter SmtpdRejectLiteralHeloHostname = Define("smtpd_reject_literal_helo_hostname", ParameterKind.Bool, "no", "no");
+
+        /// <summary>yes: refuse senders with an address-literal or localhost domain from clients outside mynetworks (RFC 5321bis AS §2.4).</summary>
+        public static readonly Parameter SmtpdRejectLiteralSenderDomain = Define("smtpd_reject_literal_sender_domain", ParameterKind.Bool, "no", "no");
+
         /// <summary>Error replies in one session before 421 and disconnect.</summary>
         public static readonly Parameter SmtpdHardErrorLimit = Define("smtpd_hard_error_limit", ParameterKind.Count, "20", "10");
 
@@ -268,12 +283,16 @@ namespace Emailcore.Nano.Config
 
         private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault)
         {
-            return Define(name, kind, hostDefault, boardDefault, null);
+            return Add(new Parameter(_count, name, kind, hostDefault, boardDefault));
         }
 
         private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault, string choices)
         {
-            var parameter = new Parameter(_count, name, kind, hostDefault, boardDefault, choices);
+            return Add(new ChoiceParameter(_count, name, kind, hostDefault, boardDefault, choices));
+        }
+
+        private static Parameter Add(Parameter parameter)
+        {
             Table[_count++] = parameter;
             return parameter;
         }

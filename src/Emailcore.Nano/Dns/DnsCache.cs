@@ -1,3 +1,4 @@
+using System.Threading;
 using Emailcore.Nano.Platform;
 
 namespace Emailcore.Nano.Dns
@@ -6,6 +7,8 @@ namespace Emailcore.Nano.Dns
     /// Lookup results by name and type in a fixed arena: dns_cache_entries slots of
     /// dns_cache_bytes / dns_cache_entries octets each, allocated once. A result that does not fit a slot is
     /// not kept; when all slots are live the one closest to expiry gives way. Memory never grows.
+    /// Safe for several threads: the server's session slots share one, each with a resolver of its own. The arena is
+    /// the lock (private, and a lock object of its own would be one more heap block on a board).
     /// </summary>
     public sealed class DnsCache
     {
@@ -45,17 +48,25 @@ namespace Emailcore.Nano.Dns
         /// <summary>Fills <paramref name="into"/> with a live entry for the name and type; its TTL becomes the seconds left.</summary>
         public bool TryGet(DnsName name, int type, RecordSet into)
         {
-            long now = _clock.MonotonicMilliseconds;
-            int slot = Find(name, type);
-            if (slot < 0 || _expires[slot] <= now)
+            Monitor.Enter(_arena);
+            try
             {
-                return false;
-            }
+                long now = _clock.MonotonicMilliseconds;
+                int slot = Find(name, type);
+                if (slot < 0 || _expires[slot] <= now)
+                {
+                    return false;
+                }
 
-            int start = slot * _slotSize;
-            into.Load(type, _status[slot], _arena, start + _nameLength[slot], _dataLength[slot]);
-            into.Ttl = (int)((_expires[slot] - now + 999) / 1000);
-            return true;
+                int start = slot * _slotSize;
+                into.Load(type, _status[slot], _arena, start + _nameLength[slot], _dataLength[slot]);
+                into.Ttl = (int)((_expires[slot] - now + 999) / 1000);
+                return true;
+            }
+            finally
+            {
+                Monitor.Exit(_arena);
+            }
         }
 
         /// <summary>Keeps a Found, NoData or NameError result for its TTL; failures and TTL 0 are never kept.</summary>
@@ -66,28 +77,36 @@ namespace Emailcore.Nano.Dns
                 return;
             }
 
-            long now = _clock.MonotonicMilliseconds;
-            int slot = Find(name, type);
-            if (slot < 0)
+            Monitor.Enter(_arena);
+            try
             {
-                slot = 0;
-                for (int i = 1; i < Entries && _expires[slot] > now; i++)
+                long now = _clock.MonotonicMilliseconds;
+                int slot = Find(name, type);
+                if (slot < 0)
                 {
-                    if (_expires[i] < _expires[slot])
+                    slot = 0;
+                    for (int i = 1; i < Entries && _expires[slot] > now; i++)
                     {
-                        slot = i;
+                        if (_expires[i] < _expires[slot])
+                        {
+                            slot = i;
+                        }
                     }
                 }
-            }
 
-            int start = slot * _slotSize;
-            name.CopyTo(_arena, start);
-            System.Array.Copy(set.Data, 0, _arena, start + name.Length, set.Length);
-            _type[slot] = type;
-            _nameLength[slot] = name.Length;
-            _dataLength[slot] = set.Length;
-            _status[slot] = set.Status;
-            _expires[slot] = now + (long)set.Ttl * 1000;
+                int start = slot * _slotSize;
+                name.CopyTo(_arena, start);
+                System.Array.Copy(set.Data, 0, _arena, start + name.Length, set.Length);
+                _type[slot] = type;
+                _nameLength[slot] = name.Length;
+                _dataLength[slot] = set.Length;
+                _status[slot] = set.Status;
+                _expires[slot] = now + (long)set.Ttl * 1000;
+            }
+            finally
+            {
+                Monitor.Exit(_arena);
+            }
         }
 
         private int Find(DnsName name, int type)

@@ -1,3 +1,4 @@
+using Emailcore.Nano.Platform;
 using Emailcore.Nano.Text;
 
 namespace Emailcore.Nano.Dns
@@ -77,6 +78,42 @@ namespace Emailcore.Nano.Dns
             }
 
             Length = length;
+        }
+
+        /// <summary>
+        /// Sets the name of an address's PTR record: RFC 1035 §3.5 "d.c.b.a.in-addr.arpa" for IPv4, RFC 3596 §2.5
+        /// the 32 nibbles in reverse order under "ip6.arpa" for IPv6.
+        /// </summary>
+        public void SetReverse(Endpoint address)
+        {
+            int p = 0;
+            if (address.IsIPv6)
+            {
+                for (int i = 15; i >= 0; i--)
+                {
+                    int b = address.AddressByte(i);
+                    p = Label(IPAddressText.HexDigit(b & 0xF), p);
+                    p = Label(IPAddressText.HexDigit(b >> 4), p);
+                }
+
+                Length = p + Ascii.Copy("ip6.arpa", _text, p);
+                return;
+            }
+
+            for (int i = 3; i >= 0; i--)
+            {
+                p += Ascii.FormatDecimal(address.AddressByte(i), _text, p);
+                _text[p++] = (byte)'.';
+            }
+
+            Length = p + Ascii.Copy("in-addr.arpa", _text, p);
+        }
+
+        private int Label(byte nibble, int p)
+        {
+            _text[p] = nibble;
+            _text[p + 1] = (byte)'.';
+            return p + 2;
         }
 
         public void CopyFrom(DnsName other)

@@ -4,7 +4,7 @@ using Emailcore.Nano.Platform;
 namespace Emailcore.Nano.Dns
 {
     /// <summary>
-    /// A stub resolver for the types mail routing needs (MX, A, AAAA): follows CNAME chains to a bounded
+    /// A stub resolver for the types mail routing needs (MX, A, AAAA) and the server's client names (PTR): follows CNAME chains to a bounded
     /// length, keeps answers and negative answers in a <see cref="DnsCache"/>, and reports failures as
     /// <see cref="LookupStatus.Failed"/> with a reason instead of throwing.
     /// </summary>
@@ -36,12 +36,23 @@ namespace Emailcore.Nano.Dns
             get { return _cache; }
         }
 
+        public DnsTransport Transport
+        {
+            get { return _transport; }
+        }
+
         /// <summary>
         /// The resolver the configuration describes: dns_servers (or the network's), dns_timeout, dns_attempts,
         /// dns_edns_udp_size, dns_message_size_limit, the cache sizes and TTL bounds.
         /// Throws <see cref="ConfigException"/> when dns_servers holds something that is not an address.
         /// </summary>
         public static DnsResolver Create(MainConfig config, INetwork network, IRandom random, IClock clock, ILog log)
+        {
+            return Create(config, network, random, clock, log, CreateCache(config, clock));
+        }
+
+        /// <summary>As <see cref="Create(MainConfig, INetwork, IRandom, IClock, ILog)"/>, keeping answers in <paramref name="cache"/>, which other resolvers may share.</summary>
+        public static DnsResolver Create(MainConfig config, INetwork network, IRandom random, IClock clock, ILog log, DnsCache cache)
         {
             Endpoint[] servers = DnsTransport.ParseServers(config.GetList(Parameters.DnsServers));
             if (servers == null)
@@ -59,8 +70,13 @@ namespace Emailcore.Nano.Dns
                 config.GetCount(Parameters.DnsAttempts),
                 config.GetCount(Parameters.DnsEdnsUdpSize),
                 (int)config.GetSize(Parameters.DnsMessageSizeLimit));
-            var cache = new DnsCache(config.GetCount(Parameters.DnsCacheEntries), (int)config.GetSize(Parameters.DnsCacheBytes), clock);
             return new DnsResolver(transport, cache, config.GetSeconds(Parameters.DnsCacheMinTtl), config.GetSeconds(Parameters.DnsCacheMaxTtl));
+        }
+
+        /// <summary>A cache of dns_cache_entries slots in dns_cache_bytes.</summary>
+        public static DnsCache CreateCache(MainConfig config, IClock clock)
+        {
+            return new DnsCache(config.GetCount(Parameters.DnsCacheEntries), (int)config.GetSize(Parameters.DnsCacheBytes), clock);
         }
 
         /// <summary>Looks up <paramref name="type"/> records of <paramref name="name"/>, from the cache when it can; the status is also in <paramref name="into"/>.</summary>
@@ -127,6 +143,12 @@ namespace Emailcore.Nano.Dns
                     {
                         message.ReadName(_record.RdataOffset + 2, _record.Owner);
                         into.AddMx(DnsMessage.ReadShort(message.Buffer, _record.RdataOffset), _record.Owner);
+                    }
+                    else if (type == RecordType.Ptr)
+                    {
+                        // RFC 1035 §3.3.12: PTRDNAME, a domain name (possibly compressed).
+                        message.ReadName(_record.RdataOffset, _record.Owner);
+                        into.AddMx(0, _record.Owner);
                     }
                     else
                     {

@@ -42,10 +42,17 @@ namespace Emailcore.Nano.Dns
             _ednsUdpSize = ednsUdpSize <= 0 ? 0 : (ednsUdpSize < DnsMessage.ClassicUdpSize ? DnsMessage.ClassicUdpSize : (ednsUdpSize > DnsMessage.MaxEdnsUdpSize ? DnsMessage.MaxEdnsUdpSize : ednsUdpSize));
             _udpLimit = _ednsUdpSize > 0 ? _ednsUdpSize : DnsMessage.ClassicUdpSize;
             _response = new byte[messageSizeLimit > _udpLimit ? messageSizeLimit : _udpLimit];
+            Deadline = long.MaxValue;
         }
 
         /// <summary>Why the last <see cref="Query"/> returned null.</summary>
         public string LastError { get; private set; }
+
+        /// <summary>
+        /// Monotonic milliseconds past which nothing is sent or awaited, however many servers and attempts are left:
+        /// a caller's bound over several lookups (the server's client names). long.MaxValue (the default): none.
+        /// </summary>
+        public long Deadline { get; set; }
 
         /// <summary>
         /// Asks for <paramref name="type"/> records of <paramref name="name"/>. Returns the checked response
@@ -91,6 +98,12 @@ namespace Emailcore.Nano.Dns
 
         private bool Exchange(Endpoint server, DnsName name, int type, int ednsUdpSize)
         {
+            if (_clock.MonotonicMilliseconds >= Deadline)
+            {
+                LastError = "time limit reached before " + server.ToString() + " answered for " + name.ToString() + " " + RecordType.Name(type);
+                return false;
+            }
+
             _random.NextBytes(_idBytes, 0, 2);
             int id = (_idBytes[0] << 8) | _idBytes[1];
             int length = DnsMessage.WriteQuery(_query, 2, id, name, type, ednsUdpSize);
@@ -118,7 +131,7 @@ namespace Emailcore.Nano.Dns
             try
             {
                 socket.SendTo(_query, 2, length, server);
-                long deadline = _clock.MonotonicMilliseconds + _timeout;
+                long deadline = Bounded(_clock.MonotonicMilliseconds + _timeout);
                 while (true)
                 {
                     long left = deadline - _clock.MonotonicMilliseconds;
@@ -160,13 +173,20 @@ namespace Emailcore.Nano.Dns
 
         private bool ExchangeTcp(Endpoint server, DnsName name, int type, int id, int length)
         {
-            long deadline = _clock.MonotonicMilliseconds + _timeout;
-            IConnection connection = _network.Connect(server, _timeout);
+            long deadline = Bounded(_clock.MonotonicMilliseconds + _timeout);
+            int timeout = (int)(deadline - _clock.MonotonicMilliseconds);
+            if (timeout <= 0)
+            {
+                LastError = "time limit reached before the TCP query to " + server.ToString();
+                return false;
+            }
+
+            IConnection connection = _network.Connect(server, timeout);
             try
             {
                 // RFC 7766 §8: the two-octet length, then the message.
                 DnsMessage.WriteShort(_query, 0, length);
-                connection.Write(_query, 0, length + 2, _timeout);
+                connection.Write(_query, 0, length + 2, timeout);
                 if (!ReadFully(connection, 2, deadline, server))
                 {
                     return false;
@@ -199,6 +219,11 @@ namespace Emailcore.Nano.Dns
             {
                 connection.Close();
             }
+        }
+
+        private long Bounded(long deadline)
+        {
+            return deadline < Deadline ? deadline : Deadline;
         }
 
         private bool ReadFully(IConnection connection, int count, long deadline, Endpoint server)

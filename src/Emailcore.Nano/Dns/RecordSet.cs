@@ -20,7 +20,8 @@ namespace Emailcore.Nano.Dns
 
     /// <summary>
     /// The result of one lookup in a compact form that is also the cache's: A as 4 octets, AAAA as 16, MX as
-    /// preference (2), name length (1) and lower-case name. Fixed capacity; records past it are dropped.
+    /// preference (2), name length (1) and lower-case name, PTR as an MX of preference 0 (read with
+    /// <see cref="CopyExchange"/>). Fixed capacity; records past it are dropped.
     /// </summary>
     public sealed class RecordSet
     {

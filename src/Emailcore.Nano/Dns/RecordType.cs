@@ -6,6 +6,7 @@ namespace Emailcore.Nano.Dns
         public const int A = 1;
         public const int Cname = 5;
         public const int Soa = 6;
+        public const int Ptr = 12;
         public const int Mx = 15;
         public const int Aaaa = 28;
         public const int Opt = 41;
@@ -23,6 +24,8 @@ namespace Emailcore.Nano.Dns
                     return "CNAME";
                 case Soa:
                     return "SOA";
+                case Ptr:
+                    return "PTR";
                 case Mx:
                     return "MX";
                 case Aaaa:

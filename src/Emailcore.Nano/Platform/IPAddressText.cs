@@ -274,12 +274,18 @@ namespace Emailcore.Nano.Platform
                 int digit = (value >> shift) & 0xF;
                 if (digit != 0 || started || shift == 0)
                 {
-                    into[p++] = (byte)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+                    into[p++] = HexDigit(digit);
                     started = true;
                 }
             }
 
             return p - offset;
+        }
+
+        /// <summary>RFC 5952 §4.3: hexadecimal digits in lower case (also the nibbles of ip6.arpa names).</summary>
+        public static byte HexDigit(int value)
+        {
+            return (byte)(value < 10 ? '0' + value : 'a' + value - 10);
         }
 
         private static int HexValue(byte c)

@@ -40,7 +40,7 @@ namespace Emailcore.Nano.Relay
             }
 
             Queue = new QueueManager(config, spool, network, files, clock, random, log, new OwnListeners(Listeners));
-            Server = new SmtpServer(settings, Listeners, network, spool, clock, log);
+            Server = new SmtpServer(settings, Listeners, network, spool, clock, log, ClientLookup.ForSlots(config, settings, network, random, clock, log));
             _drainMilliseconds = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
         }
 

@@ -46,6 +46,7 @@ namespace Emailcore.Nano.Tests.Portable
             t.Add("Session.HELO IPv6 literal", delegate { Helo("EHLO [IPv6:::1]", true, false, true); });
             t.Add("Session.HELO bare name allowed by smtpd_helo_bare_names", delegate { Helo("EHLO printer", false, true, true); });
             t.Add("Session.HELO bare name refused", delegate { Helo("HELO printer", false, false, false); });
+            ClientPolicies(t);
             t.Add("Session.DSN and other parameters are kept with the envelope", DsnParameters);
             t.Add("Session.recipient limit gives 452 and keeps the others", RecipientLimit);
             t.Add("Session.server timeout gives 421", ServerTimeout);
@@ -108,6 +109,9 @@ namespace Emailcore.Nano.Tests.Portable
             public ManualClock Clock = new ManualClock();
             public ScriptedConnection Connection = new ScriptedConnection();
 
+            /// <summary>DNS about the client, for settings that need it (a <see cref="Prepare"/> sets it).</summary>
+            public IClientLookup Lookup;
+
             /// <summary>The final reply lines' codes, e.g. "220,250,354,250,221".</summary>
             public string Codes
             {
@@ -169,7 +173,7 @@ namespace Emailcore.Nano.Tests.Portable
                 prepare(r);
             }
 
-            var session = new SmtpSession(Settings(tweak), r.Store.CreateSink(), r.Clock, r.Log);
+            var session = new SmtpSession(Settings(tweak), r.Store.CreateSink(), r.Clock, r.Log, r.Lookup);
             session.Run(r.Connection, mode);
             r.Replies = r.Connection.WrittenText;
             return r;
@@ -570,6 +574,90 @@ namespace Emailcore.Nano.Tests.Portable
             SessionRun r = Run("EHLO c.example\r\nQUIT\r\n", delegate(ServerSettings s) { s.TlsOffered = true; }, 0, null, ListenMode.Smtps);
             Check.Equal("TLSv1.3", r.Connection.TlsProtocol);
             Check.DoesNotContain("STARTTLS", r.Replies);
+        }
+
+        private const string LiteralHelo = "Helo command rejected: An IP address or localhost is not a host name";
+        private const string LiteralSender = "Sender address rejected: An address literal or localhost is not a mail domain";
+
+        /// <summary>RFC 5321bis AS §2.4 policies: exactly these EHLO names and sender domains are refused, at RCPT, and only from outside mynetworks.</summary>
+        private static void ClientPolicies(TestList t)
+        {
+            string[] helos = { "[192.0.2.1]", "[IPv6:2001:db8::1]", "192.0.2.1", "localhost", "LocalHost", "mail.localhost" };
+            for (int i = 0; i < helos.Length; i++)
+            {
+                string helo = helos[i];
+                t.Add("Session.policy refuses EHLO " + helo, delegate { Policy(helo, "a@client.example", false, "550 5.7.1 <" + helo + ">: " + LiteralHelo); });
+                t.Add("Session.policy takes EHLO " + helo + " from mynetworks", delegate { Policy(helo, "a@client.example", true, "250 2.1.5 Ok"); });
+            }
+
+            string[] senders = { "a@[192.0.2.1]", "a@[IPv6:2001:db8::1]", "a@localhost", "a@Mail.LOCALHOST" };
+            for (int i = 0; i < senders.Length; i++)
+            {
+                string sender = senders[i];
+                t.Add("Session.policy refuses sender " + sender, delegate { Policy("client.example", sender, false, "550 5.7.1 <" + sender + ">: " + LiteralSender); });
+                t.Add("Session.policy takes sender " + sender + " from mynetworks", delegate { Policy("client.example", sender, true, "250 2.1.5 Ok"); });
+            }
+
+            string[] names = { "client.example", "localhost.example.com", "notlocalhost.example" };
+            for (int i = 0; i < names.Length; i++)
+            {
+                string name = names[i];
+                t.Add("Session.policy takes EHLO " + name + " and sender a@" + name, delegate { Policy(name, "a@" + name, false, "250 2.1.5 Ok"); });
+            }
+
+            t.Add("Session.policy takes the null sender", delegate { Policy("client.example", "", false, "250 2.1.5 Ok"); });
+            t.Add("Session.policies are off by default", PoliciesOffByDefault);
+            t.Add("Session.policy exempts authenticated clients", PolicyAfterAuth);
+            t.Add("Session.policy refusal is logged in Postfix's shape", PolicyLogLine);
+        }
+
+        private static SessionRun Policy(string helo, string sender, bool trusted, string rcptReply)
+        {
+            SessionRun r = Run("EHLO " + helo + "\r\nMAIL FROM:<" + sender + ">\r\nRCPT TO:<b@localhost>\r\nQUIT\r\n", delegate(ServerSettings s)
+            {
+                s.HeloBareNames = true;
+                s.RejectLiteralHelo = true;
+                s.RejectLiteralSender = true;
+                if (!trusted)
+                {
+                    s.Mynetworks = new AddressRange[0];
+                }
+            });
+
+            // EHLO and MAIL are answered as ever: the refusal waits for RCPT, as with Postfix's smtpd_delay_reject.
+            Check.Equal("220,250,250," + rcptReply.Substring(0, 3) + ",221", r.Codes);
+            Check.Contains("\r\n" + rcptReply + "\r\n", r.Replies);
+            return r;
+        }
+
+        private static void PoliciesOffByDefault()
+        {
+            SessionRun r = Run("EHLO [192.0.2.1]\r\nMAIL FROM:<a@[192.0.2.1]>\r\nRCPT TO:<b@localhost>\r\nQUIT\r\n", delegate(ServerSettings s) { s.Mynetworks = new AddressRange[0]; });
+            Check.Equal("220,250,250,250,221", r.Codes);
+        }
+
+        private static void PolicyAfterAuth()
+        {
+            SessionRun r = Run("EHLO [192.0.2.1]\r\nAUTH PLAIN " + Plain("", "alice", "s3cret pass") + "\r\nMAIL FROM:<a@localhost>\r\nRCPT TO:<x@far.example>\r\nQUIT\r\n", delegate(ServerSettings s)
+            {
+                AuthOutsideMynetworks(s);
+                s.TlsAuthOnly = false;
+                s.RejectLiteralHelo = true;
+                s.RejectLiteralSender = true;
+            });
+            Check.Equal("220,250,235,250,250,221", r.Codes);
+        }
+
+        private static void PolicyLogLine()
+        {
+            SessionRun r = Policy("[192.0.2.1]", "a@client.example", false, "550 5.7.1 <[192.0.2.1]>: " + LiteralHelo);
+            Check.Contains("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 550 5.7.1 <[192.0.2.1]>: " + LiteralHelo
+                + "; from=<a@client.example> to=<b@localhost> proto=ESMTP helo=<[192.0.2.1]>", r.Log.All);
+            r = Policy("client.example", "a@localhost", false, "550 5.7.1 <a@localhost>: " + LiteralSender);
+            Check.Contains("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 550 5.7.1 <a@localhost>: " + LiteralSender
+                + "; from=<a@localhost> to=<b@localhost> proto=ESMTP helo=<client.example>", r.Log.All);
+            r = Run("EHLO client.example\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<x@far.example>\r\nQUIT\r\n", delegate(ServerSettings s) { s.Mynetworks = new AddressRange[0]; });
+            Check.Contains("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 554 5.7.1 <x@far.example>: Relay access denied; from=<a@client.example> to=<x@far.example> proto=ESMTP helo=<client.example>", r.Log.All);
         }
 
         private static void Submission(ListenMode mode, bool trusted, string reply)

@@ -55,6 +55,19 @@ namespace Emailcore.Nano.Tests.Dns
 
         public void Dispose() => Kill();
 
+        /// <summary>How often <paramref name="what"/> (such as "query[MX] example.test") stands in the log so far.</summary>
+        public int Count(string what)
+        {
+            string log = Log;
+            int n = 0;
+            for (int at = log.IndexOf(what, StringComparison.Ordinal); at >= 0; at = log.IndexOf(what, at + 1, StringComparison.Ordinal))
+            {
+                n++;
+            }
+
+            return n;
+        }
+
         // A port free for both UDP and TCP at the moment of asking; dnsmasq binds both.
         private static int FreePort()
         {

@@ -61,6 +61,9 @@ namespace Emailcore.Nano.Smtp.Server
             get { return _literal; }
         }
 
+        /// <summary>The last <see cref="IsValidHelo"/> argument was an address literal or a bare IP address, not a name.</summary>
+        public bool HeloIsAddress { get; private set; }
+
         /// <summary>The mailbox has octets above 0x7F (needs SMTPUTF8, RFC 6531 §3.4).</summary>
         public bool NonAscii { get; private set; }
 
@@ -280,6 +283,7 @@ namespace Emailcore.Nano.Smtp.Server
                 return false;
             }
 
+            HeloIsAddress = true;
             if (line[offset] == '[')
             {
                 return ParseLiteral(line, offset, length);
@@ -287,6 +291,7 @@ namespace Emailcore.Nano.Smtp.Server
 
             if (DomainName.IsValid(line, offset, length, false))
             {
+                HeloIsAddress = false;
                 if (bareNames)
                 {
                     return true;

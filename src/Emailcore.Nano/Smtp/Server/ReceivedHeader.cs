@@ -7,7 +7,7 @@ namespace Emailcore.Nano.Smtp.Server
 {
     /// <summary>
     /// The RFC 5321 §4.4 trace header the server prepends, in Postfix's shape:
-    /// "from HELO ([ip])", the TLS version, "by host (Emailcore.Nano) with PROTOCOL id ID", "for &lt;rcpt&gt;" with one
+    /// "from HELO ([ip])" or, with smtpd_peername_lookup, "from HELO (name [ip])", the TLS version, "by host (Emailcore.Nano) with PROTOCOL id ID", "for &lt;rcpt&gt;" with one
     /// recipient, and the date. Written in pieces through a small scratch buffer, so it allocates nothing.
     /// </summary>
     public sealed class ReceivedHeader
@@ -24,16 +24,32 @@ namespace Emailcore.Nano.Smtp.Server
 
         /// <summary>
         /// Writes the header to <paramref name="sink"/>; <paramref name="protocol"/> is RFC 3848's or RFC 6531's name
-        /// (ESMTPSA, UTF8SMTPS...), <paramref name="tls"/> the TLS version or null. Returns the header's length, which the
-        /// log's size= counts as part of the message as queued.
+        /// (ESMTPSA, UTF8SMTPS...), <paramref name="tls"/> the TLS version or null. <paramref name="clientName"/>: the
+        /// client's confirmed name (length 0: none was, "unknown"), or null when no name was looked up. Returns the
+        /// header's length, which the log's size= counts as part of the message as queued.
         /// </summary>
-        public int Write(IMessageSink sink, byte[] helo, int heloLength, Endpoint client, string tls, byte[] by, int byLength, string protocol, long id, Envelope envelope, DateTime now)
+        public int Write(IMessageSink sink, byte[] helo, int heloLength, byte[] clientName, int clientNameLength, Endpoint client, string tls, byte[] by, int byLength, string protocol, long id, Envelope envelope, DateTime now)
         {
             _sink = sink;
             _length = 0;
             Sink("Received: from ");
             Put(helo, 0, heloLength);
             Sink(" (");
+            if (clientName != null)
+            {
+                // RFC 5321 §4.4 TCP-info: the domain the client's address leads to, then the address literal.
+                if (clientNameLength > 0)
+                {
+                    Put(clientName, 0, clientNameLength);
+                }
+                else
+                {
+                    Sink("unknown");
+                }
+
+                Sink(" ");
+            }
+
             int n = FormatLiteral(client, _scratch, 0);
             Put(_scratch, 0, n);
             Sink(")\r\n");

@@ -34,6 +34,27 @@ namespace Emailcore.Nano.Smtp.Server
 
         public bool HeloBareNames { get; set; }
 
+        /// <summary>smtpd_peername_lookup: the client's FCrDNS name in logs and Received.</summary>
+        public bool PeernameLookup { get; set; }
+
+        /// <summary>smtpd_client_lookup_timeout: the bound on each DNS question about a client (its name, its EHLO name).</summary>
+        public int ClientLookupMilliseconds { get; set; }
+
+        /// <summary>smtpd_reject_unmatched_helo_hostname (RFC 5321bis AS §2.1).</summary>
+        public bool RejectUnmatchedHelo { get; set; }
+
+        /// <summary>smtpd_reject_literal_helo_hostname (RFC 5321bis AS §2.4).</summary>
+        public bool RejectLiteralHelo { get; set; }
+
+        /// <summary>smtpd_reject_literal_sender_domain (RFC 5321bis AS §2.4).</summary>
+        public bool RejectLiteralSender { get; set; }
+
+        /// <summary>The sessions ask DNS about their clients (an <see cref="IClientLookup"/> per session slot is needed).</summary>
+        public bool NeedsClientLookup
+        {
+            get { return PeernameLookup || RejectUnmatchedHelo; }
+        }
+
         /// <summary>STARTTLS is offered (a certificate and key are configured and the level is not none).</summary>
         public bool TlsOffered { get; set; }
 
@@ -73,6 +94,11 @@ namespace Emailcore.Nano.Smtp.Server
             s.ForbidBareNewline = config.GetBool(Parameters.SmtpdForbidBareNewline);
             s.StrictEnvelopes = config.GetBool(Parameters.StrictRfc821Envelopes);
             s.HeloBareNames = config.GetBool(Parameters.SmtpdHeloBareNames);
+            s.PeernameLookup = config.GetBool(Parameters.SmtpdPeernameLookup);
+            s.ClientLookupMilliseconds = config.GetMilliseconds(Parameters.SmtpdClientLookupTimeout);
+            s.RejectUnmatchedHelo = config.GetBool(Parameters.SmtpdRejectUnmatchedHeloHostname);
+            s.RejectLiteralHelo = config.GetBool(Parameters.SmtpdRejectLiteralHeloHostname);
+            s.RejectLiteralSender = config.GetBool(Parameters.SmtpdRejectLiteralSenderDomain);
             string level = config.GetString(Parameters.SmtpdTlsSecurityLevel);
             s.TlsOffered = level != "none" && config.GetString(Parameters.SmtpdTlsCertFile).Length > 0 && config.GetString(Parameters.SmtpdTlsKeyFile).Length > 0;
             s.TlsRequired = level == "encrypt";

@@ -28,7 +28,8 @@ namespace Emailcore.Nano.Smtp.Server
         private int _active;
         private bool _stopping;
 
-        public SmtpServer(ServerSettings settings, ListenSpec[] listeners, INetwork network, IMessageStore store, IClock clock, ILog log)
+        /// <param name="lookups">One per session slot (smtpd_client_connection_count_limit) when <see cref="ServerSettings.NeedsClientLookup"/>, else null.</param>
+        public SmtpServer(ServerSettings settings, ListenSpec[] listeners, INetwork network, IMessageStore store, IClock clock, ILog log, IClientLookup[] lookups = null)
         {
             _settings = settings;
             _specs = listeners;
@@ -45,7 +46,7 @@ namespace Emailcore.Nano.Smtp.Server
             // (and a board that cannot hold them fails at start, not with the Nth client).
             for (int i = 0; i < _sessions.Length; i++)
             {
-                _sessions[i] = new SmtpSession(settings, store.CreateSink(), clock, log);
+                _sessions[i] = new SmtpSession(settings, store.CreateSink(), clock, log, lookups == null ? null : lookups[i]);
             }
         }
 

@@ -46,6 +46,10 @@ namespace Emailcore.Nano.Smtp.Server
         private readonly byte[] _localName = new byte[ScratchCapacity];
         private readonly byte[] _scratch = new byte[ScratchCapacity];
         private readonly ReceivedHeader _received;
+        private readonly IClientLookup _lookup;
+
+        // smtpd_peername_lookup only: the client's confirmed name; null otherwise, so nothing is allocated for it.
+        private readonly byte[] _clientName;
 
         private IConnection _connection;
         private string _client;
@@ -54,6 +58,11 @@ namespace Emailcore.Nano.Smtp.Server
         private string _authUser;
         private int _heloLength;
         private int _localNameLength;
+        private int _clientNameLength;
+        private bool _heloIsAddress;
+        private bool _heloLookedUp;
+        private AddressMatch _heloMatch;
+        private bool _senderLiteral;
         private bool _helloSeen;
         private bool _esmtp;
         private bool _relayAllowed;
@@ -65,9 +74,17 @@ namespace Emailcore.Nano.Smtp.Server
         private int _failedCommands;
         private int _decodedLength;
 
-        public SmtpSession(ServerSettings settings, IMessageSink sink, IClock clock, ILog log)
+        /// <param name="lookup">DNS about the client, needed when <see cref="ServerSettings.NeedsClientLookup"/>; else null.</param>
+        public SmtpSession(ServerSettings settings, IMessageSink sink, IClock clock, ILog log, IClientLookup lookup = null)
         {
+            if (lookup == null && settings.NeedsClientLookup)
+            {
+                throw new ArgumentException("smtpd_peername_lookup and smtpd_reject_unmatched_helo_hostname need a client lookup");
+            }
+
             _settings = settings;
+            _lookup = lookup;
+            _clientName = settings.PeernameLookup ? new byte[HeloCapacity] : null;
             _sink = sink;
             _clock = clock;
             _log = log;
@@ -80,7 +97,7 @@ namespace Emailcore.Nano.Smtp.Server
         /// <summary>Bytes of fixed buffers this session holds, TLS excluded (the ≤ 4 KiB budget on a board).</summary>
         public int FixedBufferBytes
         {
-            get { return ReaderCapacity + OutputCapacity + HeloCapacity + 2 * ScratchCapacity + _envelope.Arena.Length + 5 * 4 * _envelope.MaxRecipients; }
+            get { return ReaderCapacity + OutputCapacity + HeloCapacity + 2 * ScratchCapacity + _envelope.Arena.Length + 5 * 4 * _envelope.MaxRecipients + (_clientName == null ? 0 : _clientName.Length); }
         }
 
         /// <summary>Cuts the current connection (graceful stop past its bound); the session ends at its next read or write.</summary>
@@ -139,7 +156,18 @@ namespace Emailcore.Nano.Smtp.Server
                 // Inside the try: on nanoFramework even these literals are allocations, which may fail.
                 _last = "CONNECT";
                 _client = "unknown";
-                _client = "unknown[" + connection.RemoteEndpoint.AddressText() + "]";
+                string address = connection.RemoteEndpoint.AddressText();
+                _client = "unknown[" + address + "]";
+                if (_clientName != null)
+                {
+                    // Before the greeting, as Postfix does, so every line of the session names the client the same way.
+                    _clientNameLength = _lookup.ConfirmedName(connection.RemoteEndpoint, _clientName, _deadline.Cap(_settings.ClientLookupMilliseconds));
+                    if (_clientNameLength > 0)
+                    {
+                        _client = Ascii.GetString(_clientName, 0, _clientNameLength) + "[" + address + "]";
+                    }
+                }
+
                 _log.Write(LogLevel.Info, "connect from " + _client);
                 if (mode == ListenMode.Smtps)
                 {
@@ -329,6 +357,8 @@ namespace Emailcore.Nano.Smtp.Server
             // RFC 5321 §4.1.4: EHLO/HELO also resets any transaction in progress.
             Array.Copy(line, argument, _helo, 0, end - argument);
             _heloLength = end - argument;
+            _heloIsAddress = _parser.HeloIsAddress;
+            _heloLookedUp = false;
             _helloSeen = true;
             _esmtp = esmtp;
             _envelope.Clear();
@@ -409,6 +439,9 @@ namespace Emailcore.Nano.Smtp.Server
 
             _envelope.Clear();
             _envelope.SetReversePath(line, _parser.MailboxOffset, _parser.MailboxLength);
+            // Only when the policy is on: on a board even the literal "localhost" is an allocation.
+            _senderLiteral = _settings.RejectLiteralSender && _parser.DomainOffset >= 0
+                && (_parser.DomainIsLiteral || DomainName.IsLocalhost(line, _parser.DomainOffset, _parser.DomainLength));
             bool nonAscii = _parser.NonAscii;
             int seen = 0;
             int p = _parser.ParamsOffset;
@@ -569,16 +602,16 @@ namespace Emailcore.Nano.Smtp.Server
                 return Reject("553 5.6.7 Must declare SMTPUTF8 to send UTF8 addresses");
             }
 
+            string refusal = ClientRefusal();
+            if (refusal != null)
+            {
+                return RejectRecipient(refusal, line);
+            }
+
             if (!_relayAllowed && _authUser == null && !IsLocalRecipient())
             {
                 // RFC 5321 §3.6.2 / RFC 5321 §7.1: no open relay.
-                _output.Append("554 5.7.1 <");
-                _output.Append(line, _parser.MailboxOffset, _parser.MailboxLength);
-                _output.Append(">: Relay access denied");
-                _output.AppendCrLf();
-                _log.Write(LogLevel.Info, "NOQUEUE: reject: RCPT from " + _client + ": 554 5.7.1 <" + Utf8.GetString(line, _parser.MailboxOffset, _parser.MailboxLength)
-                    + ">: Relay access denied; from=<" + _envelope.ReversePath() + "> proto=" + Protocol() + " helo=<" + Ascii.GetString(_helo, 0, _heloLength) + ">");
-                return Counted();
+                return RejectRecipient("554 5.7.1 <" + Utf8.GetString(line, _parser.MailboxOffset, _parser.MailboxLength) + ">: Relay access denied", line);
             }
 
             int notify = 0;
@@ -637,6 +670,68 @@ namespace Emailcore.Nano.Smtp.Server
             }
 
             return Reply("250 2.1.5 Ok");
+        }
+
+        /// <summary>
+        /// The RFC 5321bis Applicability Statement's policies for clients outside mynetworks that did not AUTH, at RCPT as
+        /// Postfix's default smtpd_delay_reject = yes has them (so the log names sender and recipient, and a client that
+        /// mishandles a refused EHLO or MAIL still gets its answer): the reply, or null when the client passes.
+        /// </summary>
+        private string ClientRefusal()
+        {
+            if (_relayAllowed || _authUser != null)
+            {
+                return null;
+            }
+
+            // AS §2.4: an IP address or localhost (RFC 6761 §6.3) in EHLO hides which host this is.
+            if (_settings.RejectLiteralHelo && (_heloIsAddress || DomainName.IsLocalhost(_helo, 0, _heloLength)))
+            {
+                return "550 5.7.1 <" + HeloText() + ">: Helo command rejected: An IP address or localhost is not a host name";
+            }
+
+            // AS §2.1: the EHLO name's address records must hold the client's address (asked once per EHLO).
+            if (_settings.RejectUnmatchedHelo && !_heloIsAddress)
+            {
+                if (!_heloLookedUp)
+                {
+                    _heloMatch = _lookup.Matches(HeloText(), _connection.RemoteEndpoint, _deadline.Cap(_settings.ClientLookupMilliseconds));
+                    _heloLookedUp = true;
+                }
+
+                if (_heloMatch == AddressMatch.Failed)
+                {
+                    return "450 4.7.1 <" + HeloText() + ">: Helo command rejected: Host name lookup failed, try again later";
+                }
+
+                if (_heloMatch == AddressMatch.NoMatch)
+                {
+                    return "550 5.7.1 <" + HeloText() + ">: Helo command rejected: Host name has no address record of your address";
+                }
+            }
+
+            // AS §2.4: the same for the domain of the sender's address.
+            if (_settings.RejectLiteralSender && _senderLiteral)
+            {
+                return "550 5.7.1 <" + _envelope.ReversePath() + ">: Sender address rejected: An address literal or localhost is not a mail domain";
+            }
+
+            return null;
+        }
+
+        private string HeloText()
+        {
+            return Ascii.GetString(_helo, 0, _heloLength);
+        }
+
+        /// <summary>A refused recipient: the reply, and Postfix's NOQUEUE line naming the whole transaction.</summary>
+        private bool RejectRecipient(string reply, byte[] line)
+        {
+            _output.AppendUtf8(reply);
+            _output.AppendCrLf();
+            _log.Write(LogLevel.Info, "NOQUEUE: reject: RCPT from " + _client + ": " + reply + "; from=<" + _envelope.ReversePath() + "> to=<"
+                + Utf8.GetString(line, _parser.MailboxOffset, _parser.MailboxLength) + "> proto=" + Protocol() + " helo=<" + HeloText() + ">");
+            return Counted();
         }
 
         private bool IsLocalRecipient()
@@ -699,7 +794,7 @@ namespace Emailcore.Nano.Smtp.Server
             int received = 0;
             try
             {
-                received = _received.Write(_sink, _helo, _heloLength, _connection.RemoteEndpoint, _connection.TlsProtocol, _localName, _localNameLength, Protocol(), id, _envelope, now);
+                received = _received.Write(_sink, _helo, _heloLength, _clientName, _clientNameLength, _connection.RemoteEndpoint, _connection.TlsProtocol, _localName, _localNameLength, Protocol(), id, _envelope, now);
             }
             catch (StoreException e)
             {
@@ -917,6 +1012,7 @@ namespace Emailcore.Nano.Smtp.Server
             _helloSeen = false;
             _esmtp = false;
             _heloLength = 0;
+            _heloLookedUp = false;
             _authUser = null;
             _authMethod = null;
             _envelope.Clear();
