@@ -52,9 +52,8 @@ namespace Emailcore.Nano.Tests.Hardening
             }
             finally
             {
-                relay.Stop();
+                relay.Dispose();
                 sink?.Dispose();
-                Directory.Delete(relay.Root, recursive: true);
             }
         }
 
@@ -88,9 +87,8 @@ namespace Emailcore.Nano.Tests.Hardening
             }
             finally
             {
-                relay.Stop();
+                relay.Dispose();
                 sink?.Dispose();
-                Directory.Delete(relay.Root, recursive: true);
             }
         }
 

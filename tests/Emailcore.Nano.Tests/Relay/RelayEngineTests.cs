@@ -214,8 +214,7 @@ namespace Emailcore.Nano.Tests.Relay
             }
             finally
             {
-                relay.Stop();
-                Directory.Delete(relay.Root, recursive: true);
+                relay.Dispose();
             }
         }
 

@@ -32,7 +32,6 @@ namespace Emailcore.Nano.Tests.Smtp.Server
         public void Dispose()
         {
             _relay.Dispose();
-            Directory.Delete(_relay.Root, recursive: true);
         }
 
         [Fact]
