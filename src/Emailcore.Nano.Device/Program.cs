@@ -54,7 +54,7 @@ namespace Emailcore.Nano.Device
             Appliance appliance;
             try
             {
-                appliance = new Appliance(config, spool, new DeviceNetwork(tls, random), files, clock, random, log);
+                appliance = new Appliance(config, spool, new DeviceNetwork(tls, random), files, clock, random, log, null);
                 Alerts = AlertService.Create(config, spool, clock, random, log);
             }
             catch (ConfigException e)

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
+using Emailcore.Nano.Host.Policy;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
@@ -37,7 +38,10 @@ namespace Emailcore.Nano.Host.Commands
                 }
 
                 spool = HostAppliance.CreateStore(config, log);
-                appliance = new Appliance(config, spool, new HostNetwork(TlsSettings.From(config)), new HostFileSystem("."), new HostClock(), new HostRandom(), log);
+                var network = new HostNetwork(TlsSettings.From(config));
+                var clock = new HostClock();
+                var random = new HostRandom();
+                appliance = new Appliance(config, spool, network, new HostFileSystem("."), clock, random, log, DestinationPolicy.From(config, network, random, clock, log));
                 appliance.Start();
                 for (int i = 0; i < appliance.Listeners.Length; i++)
                 {

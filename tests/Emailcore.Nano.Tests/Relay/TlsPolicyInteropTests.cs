@@ -1,16 +1,9 @@
 using System;
 using System.IO;
-using System.Text;
-using Emailcore.Nano.Config;
-using Emailcore.Nano.Dns;
-using Emailcore.Nano.Host.Platform;
-using Emailcore.Nano.Platform;
-using Emailcore.Nano.Relay;
 using Emailcore.Nano.Smtp.Client;
 using Emailcore.Nano.Tests.Dns;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
-using static Emailcore.Nano.Tests.Smtp.Client.ClientFixture;
 
 namespace Emailcore.Nano.Tests.Relay
 {
@@ -126,60 +119,8 @@ namespace Emailcore.Nano.Tests.Relay
             SmtpLib.Send(relay.Port, "a@client.example", new[] { recipient }, "Subject: policy\r\n\r\nbody\r\n").ExitCode == 0;
 
         /// <summary>One delivery by MX through the core's SmtpDelivery; port 25 of the MX host is aiosmtpd's port.</summary>
-        private DeliveryResult DeliverByMx(string domain, string policies, string global)
-        {
-            var config = new MainConfig(board: false);
-            config.Set("myhostname", "relay.client.example", 0);
-            config.Set("dns_servers", _dns.Endpoint, 0);
-            config.Set("smtp_tls_security_level", global, 0);
-            config.Set("smtp_tls_CAfile", _server.Certificate, 0);
-            config.Set("smtp_tls_policy_maps", policies, 0);
-            config.Validate();
-            var clock = new HostClock();
-            var random = new HostRandom();
-            var log = new ListLog();
-            var network = new SmtpPortNetwork(new HostNetwork(TlsSettings.From(config)), _server.Port);
-            TlsLevels.TryParse(global, out TlsLevel level);
-            var delivery = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, false),
-                new SmtpClient(network, clock, ClientSettings.From(config), 4), level, TlsPolicyTable.From(config, new HostFileSystem(".")),
-                false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, log, clock);
-            DeliveryResult[] results = Results(1);
-            delivery.Deliver(Route.Smtp(NextHop.Parse(domain)!), Envelope("a@client.example", "x@" + domain), All(1), 1,
-                MemoryMessage.Of("Subject: policy\r\n\r\nbody\r\n"), results);
-            delivery.EndPass();
-            return results[0];
-        }
-
-        /// <summary>The host's network, with TCP port 25 (where MX delivery goes) moved to the test server's port.</summary>
-        private sealed class SmtpPortNetwork : INetwork
-        {
-            private readonly INetwork _inner;
-            private readonly int _port;
-
-            public SmtpPortNetwork(INetwork inner, int port)
-            {
-                _inner = inner;
-                _port = port;
-            }
-
-            public IConnection Connect(Endpoint remote, int timeoutMilliseconds)
-            {
-                if (remote.Port != NextHop.SmtpPort)
-                {
-                    return _inner.Connect(remote, timeoutMilliseconds);
-                }
-
-                var moved = new Endpoint();
-                Endpoint.TryParse(remote.AddressText(), _port, moved);
-                moved.Port = _port;
-                return _inner.Connect(moved, timeoutMilliseconds);
-            }
-
-            public IListener Listen(Endpoint local) => _inner.Listen(local);
-
-            public IDatagramSocket OpenDatagram(Endpoint family) => _inner.OpenDatagram(family);
-
-            public Endpoint[] SystemDnsServers() => throw new InvalidOperationException("the tests never use the machine's resolver");
-        }
+        private DeliveryResult DeliverByMx(string domain, string policies, string global) =>
+            new PolicyDelivery($"dns_servers = {_dns.Endpoint}\nsmtp_tls_security_level = {global}\nsmtp_tls_CAfile = {_server.Certificate}\nsmtp_tls_policy_maps = {policies}\n", _server.Port)
+                .Deliver(domain, null);
     }
 }

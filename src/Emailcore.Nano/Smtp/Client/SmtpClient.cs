@@ -70,9 +70,10 @@ namespace Emailcore.Nano.Smtp.Client
 
         /// <summary>
         /// Opens a session. <paramref name="verifyName"/> is the name the certificate must match at verify/secure
-        /// (and the SNI name); <paramref name="implicitTls"/> starts TLS before the greeting (RFC 8314).
+        /// (and the SNI name); <paramref name="implicitTls"/> starts TLS before the greeting (RFC 8314); <paramref name="dane"/>, when
+        /// not null, are the TLSA records the handshake must match instead.
         /// </summary>
-        public bool Open(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, SaslCredentials credentials, DeliveryResult failure)
+        public bool Open(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, SaslCredentials credentials, TlsaRecords dane, DeliveryResult failure)
         {
             Close();
             AuthenticationFailed = false;
@@ -87,7 +88,7 @@ namespace Emailcore.Nano.Smtp.Client
             bool tryTls = level != TlsLevel.None;
             while (true)
             {
-                string problem = Connect(address, serverName, verifyName, level, implicitTls, tryTls, failure);
+                string problem = Connect(address, serverName, verifyName, level, implicitTls, tryTls, dane, failure);
                 if (problem == null)
                 {
                     break;
@@ -306,7 +307,7 @@ namespace Emailcore.Nano.Smtp.Client
         }
 
         // Returns null when the session is ready, "tls-fallback" to retry without TLS, else a reason already in failure.
-        private string Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, DeliveryResult failure)
+        private string Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, TlsaRecords dane, DeliveryResult failure)
         {
             try
             {
@@ -325,7 +326,7 @@ namespace Emailcore.Nano.Smtp.Client
             string phase = "greeting";
             try
             {
-                if (implicitTls && !Handshake(verifyName, level, failure))
+                if (implicitTls && !Handshake(verifyName, level, dane, failure))
                 {
                     return "failed";
                 }
@@ -372,7 +373,7 @@ namespace Emailcore.Nano.Smtp.Client
 
                 // RFC 3207 §4.2: nothing the server sent before TLS counts afterwards.
                 _reader.DiscardBuffered();
-                if (!Handshake(verifyName, level, failure))
+                if (!Handshake(verifyName, level, dane, failure))
                 {
                     return level == TlsLevel.May ? "tls-fallback" : "failed";
                 }
@@ -406,11 +407,11 @@ namespace Emailcore.Nano.Smtp.Client
             return null;
         }
 
-        private bool Handshake(string verifyName, TlsLevel level, DeliveryResult failure)
+        private bool Handshake(string verifyName, TlsLevel level, TlsaRecords dane, DeliveryResult failure)
         {
             try
             {
-                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, _settings.StartTlsTimeout);
+                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, dane, _settings.StartTlsTimeout);
                 return true;
             }
             catch (ConnectionException e)
