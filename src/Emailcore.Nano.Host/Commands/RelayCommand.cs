@@ -27,6 +27,19 @@ namespace Emailcore.Nano.Host.Commands
         private static int Run(FileInfo? file)
         {
             var log = new ConsoleLog();
+
+            // Before anything listens: a SIGTERM right after "listening on" must stop the relay gracefully, not kill it.
+            using var stop = new ManualResetEventSlim();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Set();
+            };
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Set();
+            });
             Appliance appliance;
             Nano.Spool.Spool spool;
             try
@@ -55,17 +68,6 @@ namespace Emailcore.Nano.Host.Commands
                 return 1;
             }
 
-            using var stop = new ManualResetEventSlim();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Set();
-            };
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Set();
-            });
             stop.Wait();
             log.Write(LogLevel.Info, "stopping: no new connections");
             appliance.Stop();
