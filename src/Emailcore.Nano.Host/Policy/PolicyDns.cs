@@ -21,12 +21,20 @@ namespace Emailcore.Nano.Host.Policy
             _transport = transport;
         }
 
-        /// <summary>Throws <see cref="DnsException"/> when <paramref name="name"/> cannot be a DNS name.</summary>
+        /// <summary>A name that cannot be a DNS name ("_25._tcp." in front of a long host) is answered as one that does not exist.</summary>
         public PolicyAnswer Query(string name, int type)
         {
-            _name.Set(name);
-            DnsMessage? message = _transport.Query(_name, type);
             var records = new List<byte[]>();
+            try
+            {
+                _name.Set(name);
+            }
+            catch (DnsException e)
+            {
+                return new PolicyAnswer(LookupStatus.NameError, false, records, e.Message);
+            }
+
+            DnsMessage? message = _transport.Query(_name, type);
             if (message == null)
             {
                 return new PolicyAnswer(LookupStatus.Failed, false, records, _transport.LastError);

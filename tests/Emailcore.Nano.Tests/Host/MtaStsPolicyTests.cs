@@ -1,12 +1,15 @@
 using System;
 using System.IO;
+using Emailcore.Nano.Dns;
+using Emailcore.Nano.Host.Platform;
 using Emailcore.Nano.Host.Policy;
+using Emailcore.Nano.Platform;
 using Emailcore.Nano.Tests.Spool;
 using Xunit;
 
 namespace Emailcore.Nano.Tests.Host
 {
-    /// <summary>RFC 8461 §3.2 policy bodies, §4.1 MX patterns, and the size-bounded cache file of §5.1.</summary>
+    /// <summary>RFC 8461 §3.2 policy bodies, §4.1 MX patterns, the size-bounded cache file of §5.1, and the policies' DNS questions.</summary>
     public sealed class MtaStsPolicyTests
     {
         private static readonly DateTime Now = new(2026, 12, 4, 19, 0, 0, DateTimeKind.Utc);
@@ -47,6 +50,16 @@ namespace Emailcore.Nano.Tests.Host
         {
             var policy = new MtaStsPolicy("id", MtaStsMode.Enforce, 60, new[] { "*.example.com", "mail.example.net" }, Now);
             Assert.Equal(matches, policy.Matches(host));
+        }
+
+        [Fact]
+        public void ANameTooLongForDnsIsAnsweredAsOneThatDoesNotExistWithoutAsking()
+        {
+            // No server at all: a question that went out would fail instead.
+            var dns = new PolicyDns(new DnsTransport(new HostNetwork(TlsSettings.None), new HostRandom(), new HostClock(), new ListLog(), Array.Empty<Endpoint>(), 1000, 1, 0, 512));
+            PolicyAnswer answer = dns.Query("_25._tcp." + string.Join(".", new string('a', 60), new string('b', 60), new string('c', 60), new string('d', 60)) + ".example", RecordType.Tlsa);
+            Assert.Equal(LookupStatus.NameError, answer.Status);
+            Assert.Contains("longer than 255 octets", answer.Error);
         }
 
         [Fact]
