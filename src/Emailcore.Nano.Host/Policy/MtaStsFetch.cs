@@ -224,7 +224,7 @@ namespace Emailcore.Nano.Host.Policy
             int p = 0;
             while (true)
             {
-                int line = body.IndexOf("\r\n", p, StringComparison.Ordinal);
+                int line = p > body.Length ? -1 : body.IndexOf("\r\n", p, StringComparison.Ordinal);
                 string size = line < 0 ? string.Empty : body[p..line].Split(';')[0].Trim();
                 if (!int.TryParse(size, System.Globalization.NumberStyles.AllowHexSpecifier, null, out int count) || count < 0 || line + 2 + count > body.Length)
                 {

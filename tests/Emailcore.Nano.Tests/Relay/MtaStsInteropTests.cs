@@ -147,6 +147,18 @@ namespace Emailcore.Nano.Tests.Relay
             Assert.Contains("the policy's media type is \"text/html\", not text/plain", delivery.LogText);
         }
 
+        [Fact]
+        public void AChunkedPolicyIsReadWhole()
+        {
+            (string certificate, string key) = _ca.Issue("mta-sts." + Domain);
+            using var chunked = new HttpsPolicyServer(certificate, key, chunked: true);
+            chunked.Policy = "version: STSv1\nmode: enforce\nmx: mail.sts.test\nmax_age: 86400\n";
+            var delivery = new PolicyDelivery(Settings(trustMx: true), _mx.Port, chunked.Port);
+            DeliveryResult result = delivery.Deliver(Domain, null);
+            Assert.Equal(454, result.Code);
+            Assert.Contains("MTA-STS: policy of sts.test id 20261204T1900: mode enforce, max_age 86400, mx mail.sts.test", delivery.LogText);
+        }
+
         private PolicyDelivery Delivery(bool trustMx) => new(Settings(trustMx), _mx.Port, _https.Port);
 
         private string Settings(bool trustMx) =>

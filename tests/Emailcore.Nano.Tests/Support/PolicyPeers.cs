@@ -86,14 +86,15 @@ namespace Emailcore.Nano.Tests.Support
 
     /// <summary>
     /// Python's http.server behind TLS on 127.0.0.1 and a free port, serving /.well-known/mta-sts.txt from a file the
-    /// test rewrites (<see cref="Policy"/>) with <see cref="ContentType"/>; each request's Host header is logged.
+    /// test rewrites (<see cref="Policy"/>) with the content type given, with Content-Length or in two chunks (RFC 9112 §7.1);
+    /// each request's Host header is logged.
     /// </summary>
     public sealed class HttpsPolicyServer : IDisposable
     {
         private readonly Process _process;
         private readonly string _dir = Path.Combine(Path.GetTempPath(), "emailcore-sts-" + Guid.NewGuid().ToString("N"));
 
-        public HttpsPolicyServer(string certificate, string key, string contentType = "text/plain")
+        public HttpsPolicyServer(string certificate, string key, string contentType = "text/plain", bool chunked = false)
         {
             Directory.CreateDirectory(_dir);
             Policy = string.Empty;
@@ -111,9 +112,16 @@ namespace Emailcore.Nano.Tests.Support
                             body = f.read()
                         self.send_response(200)
                         self.send_header('Content-Type', '{{contentType}}')
-                        self.send_header('Content-Length', str(len(body)))
-                        self.end_headers()
-                        self.wfile.write(body)
+                        if {{(chunked ? "True" : "False")}}:
+                            self.send_header('Transfer-Encoding', 'chunked')
+                            self.end_headers()
+                            half = len(body) // 2
+                            for part in (body[:half], body[half:], b''):
+                                self.wfile.write(b'%x;ext=1\r\n%s\r\n' % (len(part), part))
+                        else:
+                            self.send_header('Content-Length', str(len(body)))
+                            self.end_headers()
+                            self.wfile.write(body)
                     def log_message(self, *args):
                         pass
                 server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
