@@ -32,7 +32,8 @@ namespace Emailcore.Nano.Device
         public static BoardRelay Start(MainConfig config, IFileSystem files, INetwork network, IClock clock, IRandom random, ILog log)
         {
             var spool = Nano.Spool.Spool.Open(config, files.OpenStore(config.GetString(Parameters.QueueDirectory)), log, clock, false);
-            var appliance = new Appliance(config, spool, network, files, clock, random, log);
+            // A board delivers by its TLS levels only: its SslStream exposes no peer certificate for DANE, MTA-STS is the host's.
+            var appliance = new Appliance(config, spool, network, files, clock, random, log, null);
             var relay = new BoardRelay(spool, appliance, AlertService.Create(config, spool, clock, random, log));
             appliance.Start();
             log.Write(LogLevel.Info, "emailcore: relay running");

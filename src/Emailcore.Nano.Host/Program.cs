@@ -7,6 +7,7 @@ namespace Emailcore.Nano.Host
     {
         public static int Main(string[] args)
         {
+            HostParameters.Register();
             var root = new RootCommand("emailcore: the Emailcore.Nano SMTP relay and client on .NET")
             {
                 ConfigCommands.Create(),

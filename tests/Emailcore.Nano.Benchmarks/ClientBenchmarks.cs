@@ -79,7 +79,7 @@ namespace Emailcore.Nano.Benchmarks
             Endpoint.TryParse("127.0.0.1", port, endpoint);
             endpoint.Port = port;
             _ours = new SmtpClient(new HostNetwork(TlsSettings.None), new HostClock(), new ClientSettings { HeloName = "client.example" }, 4);
-            if (!_ours.Open(endpoint, "sink", "sink", TlsLevel.None, false, null, new DeliveryResult()))
+            if (!_ours.Open(endpoint, "sink", "sink", TlsLevel.None, false, null, null, new DeliveryResult()))
             {
                 throw new InvalidOperationException("cannot reach smtp-sink");
             }

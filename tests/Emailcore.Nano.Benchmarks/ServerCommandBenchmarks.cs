@@ -135,7 +135,7 @@ namespace Emailcore.Nano.Benchmarks
             {
             }
 
-            public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds) => throw new NotSupportedException();
+            public void StartTlsClient(string serverName, bool verify, TlsaRecords? dane, int timeoutMilliseconds) => throw new NotSupportedException();
 
             public void StartTlsServer(int timeoutMilliseconds) => throw new NotSupportedException();
 

@@ -133,7 +133,7 @@ namespace Emailcore.Nano.Tests
             long configured = Heap.Free();
             Spool.Spool spool = Spool.Spool.Open(config, flash, log, clock, false);
             long spooled = Heap.Free();
-            var appliance = new Appliance(config, spool, network, files, clock, random, log);
+            var appliance = new Appliance(config, spool, network, files, clock, random, log, null);
             AlertService alerts = AlertService.Create(config, spool, clock, random, log);
             long idle = Heap.Free();
             Console.WriteLine("heap: " + board + " idle: config " + (boot - configured).ToString() + ", spool " + (configured - spooled).ToString()

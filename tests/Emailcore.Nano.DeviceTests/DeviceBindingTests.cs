@@ -57,7 +57,7 @@ namespace Emailcore.Nano.DeviceTests
             Assert.IsTrue(n > 3 && buffer[0] == (byte)'2' && buffer[1] == (byte)'2' && buffer[2] == (byte)'0', "STARTTLS accepted");
             DateTime wallBefore = DateTime.UtcNow;
             long before = new DeviceClock().MonotonicMilliseconds;
-            connection.StartTlsClient("relay.test", false, 30000);
+            connection.StartTlsClient("relay.test", false, null, 30000);
             Assert.IsNotNull(connection.TlsProtocol);
             long monotonic = new DeviceClock().MonotonicMilliseconds - before;
             long wall = (long)(DateTime.UtcNow - wallBefore).TotalMilliseconds;

@@ -65,7 +65,7 @@ namespace Emailcore.Nano.Fuzz
             Written.Write(buffer, offset, count);
         }
 
-        public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
+        public void StartTlsClient(string serverName, bool verify, TlsaRecords? dane, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 
         public void StartTlsServer(int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 

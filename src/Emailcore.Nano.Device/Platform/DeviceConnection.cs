@@ -98,10 +98,17 @@ namespace Emailcore.Nano.Device.Platform
         /// SslVerification.CertificateRequired is the only value that makes mbedTLS verify (platform doc §2);
         /// the roots are the device store plus smtp_tls_CAfile. The client speaks first, so nothing can be awaited
         /// before the native handshake: an upstream that stalls inside it stalls the board for as long as each of
-        /// its reads may block (the native receive timeout set in <see cref="Handshake"/>).
+        /// its reads may block (the native receive timeout set in <see cref="Handshake"/>). DANE is refused: System.Net's
+        /// SslStream (1.11) gives the managed side neither the server's certificate nor a validation callback, so no
+        /// TLSA record could be matched (config check --board refuses the settings that ask for it).
         /// </summary>
-        public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
+        public void StartTlsClient(string serverName, bool verify, TlsaRecords dane, int timeoutMilliseconds)
         {
+            if (dane != null)
+            {
+                throw new ConnectionException("DANE needs the server's certificate, which this board's TLS binding does not expose");
+            }
+
             Handshake(timeoutMilliseconds, true, serverName, verify);
         }
 

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Host.Platform;
+using Emailcore.Nano.Host.Policy;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
@@ -26,6 +27,19 @@ namespace Emailcore.Nano.Host.Commands
         private static int Run(FileInfo? file)
         {
             var log = new ConsoleLog();
+
+            // Before anything listens: a SIGTERM right after "listening on" must stop the relay gracefully, not kill it.
+            using var stop = new ManualResetEventSlim();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Set();
+            };
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Set();
+            });
             Appliance appliance;
             Nano.Spool.Spool spool;
             try
@@ -37,7 +51,10 @@ namespace Emailcore.Nano.Host.Commands
                 }
 
                 spool = HostAppliance.CreateStore(config, log);
-                appliance = new Appliance(config, spool, new HostNetwork(TlsSettings.From(config)), new HostFileSystem("."), new HostClock(), new HostRandom(), log);
+                var network = new HostNetwork(TlsSettings.From(config));
+                var clock = new HostClock();
+                var random = new HostRandom();
+                appliance = new Appliance(config, spool, network, new HostFileSystem("."), clock, random, log, DestinationPolicy.From(config, network, random, clock, log));
                 appliance.Start();
                 for (int i = 0; i < appliance.Listeners.Length; i++)
                 {
@@ -56,17 +73,6 @@ namespace Emailcore.Nano.Host.Commands
                 return 1;
             }
 
-            using var stop = new ManualResetEventSlim();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Set();
-            };
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Set();
-            });
             stop.Wait();
             log.Write(LogLevel.Info, "stopping: no new connections");
             appliance.Stop();

@@ -75,10 +75,20 @@ namespace Emailcore.Nano.Host.Platform
             }
         }
 
-        public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
+        public void StartTlsClient(string serverName, bool verify, TlsaRecords? dane, int timeoutMilliseconds)
         {
-            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) => !verify || _tls.Verify(certificate, chain, errors));
-            Handshake(ssl, timeoutMilliseconds, expiry => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            string? refusal = null;
+            var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, certificate, chain, errors) =>
+            {
+                if (dane == null)
+                {
+                    return !verify || _tls.Verify(certificate, chain, errors);
+                }
+
+                refusal = DaneMatch.Problem(dane, certificate, chain, errors);
+                return refusal == null;
+            });
+            Handshake(ssl, timeoutMilliseconds, () => refusal, expiry => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 TargetHost = serverName,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -90,7 +100,7 @@ namespace Emailcore.Nano.Host.Platform
         {
             X509Certificate2 certificate = _tls.ServerCertificate ?? throw new ConnectionException("no server certificate configured");
             var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-            Handshake(ssl, timeoutMilliseconds, expiry => ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            Handshake(ssl, timeoutMilliseconds, () => null, expiry => ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
                 ServerCertificate = certificate,
                 ClientCertificateRequired = false,
@@ -111,8 +121,11 @@ namespace Emailcore.Nano.Host.Platform
             }
         }
 
-        /// <summary>The timeout is for the whole handshake, not for each read: a peer trickling its hello cannot stretch it.</summary>
-        private void Handshake(SslStream ssl, int timeoutMilliseconds, Func<CancellationToken, Task> authenticate)
+        /// <summary>
+        /// The timeout is for the whole handshake, not for each read: a peer trickling its hello cannot stretch it.
+        /// <paramref name="refusal"/> says why the validation callback refused the peer, if it said.
+        /// </summary>
+        private void Handshake(SslStream ssl, int timeoutMilliseconds, Func<string?> refusal, Func<CancellationToken, Task> authenticate)
         {
             using var expiry = new CancellationTokenSource(timeoutMilliseconds);
             try
@@ -125,7 +138,7 @@ namespace Emailcore.Nano.Host.Platform
             }
             catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
             {
-                throw new ConnectionException("TLS handshake failed: " + (e.InnerException?.Message ?? e.Message), e);
+                throw new ConnectionException("TLS handshake failed: " + (refusal() ?? e.InnerException?.Message ?? e.Message), e);
             }
 
             _ssl = ssl;

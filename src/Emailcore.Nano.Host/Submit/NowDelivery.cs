@@ -2,6 +2,7 @@ using System;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Dns;
 using Emailcore.Nano.Host.Platform;
+using Emailcore.Nano.Host.Policy;
 using Emailcore.Nano.Mail;
 using Emailcore.Nano.Platform;
 using Emailcore.Nano.Relay;
@@ -31,7 +32,7 @@ namespace Emailcore.Nano.Host.Submit
             TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out TlsLevel level);
             var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config)),
                 new SmtpClient(network, clock, ClientSettings.From(config), envelope.RecipientCount), level, TlsPolicyTable.From(config, files),
-                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log, clock);
+                config.GetBool(Parameters.SmtpTlsWrappermode), Passwords(config, files), new AuthFailures(), own, log, clock, DestinationPolicy.From(config, network, random, clock, log));
 
             int count = envelope.RecipientCount;
             var done = new bool[count];

@@ -84,7 +84,7 @@ namespace Emailcore.Nano.Host.Submit
             bool implicitTls = listener.Mode == ListenMode.Smtps;
 
             // Loopback to our own relay: TLS when it asks for it, never verified (there is no name to verify).
-            if (!client.Open(listener.Endpoint, "localhost", "localhost", implicitTls ? TlsLevel.Encrypt : TlsLevel.May, implicitTls, null, failure))
+            if (!client.Open(listener.Endpoint, "localhost", "localhost", implicitTls ? TlsLevel.Encrypt : TlsLevel.May, implicitTls, null, null, failure))
             {
                 string why = spoolProblem == null ? failure.Text : failure.Text + "; and the spool could not be opened: " + spoolProblem;
                 SetAll(envelope, results, 451, "4.3.0", why, failure.Relay ?? "none");

@@ -22,37 +22,39 @@ namespace Emailcore.Nano.Config
                 Refuse(config, Parameters.InetProtocols, "inet_protocols = all cannot work on a board: its System.Net carries IPv4 addresses only; set ipv4");
             }
 
-            CheckRoots(config);
+            CheckLevels(config);
             CheckSockets(config);
         }
 
-        // The firmware has no built-in roots (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE=n): without a CA file every verified handshake fails.
-        private static void CheckRoots(MainConfig config)
+        // The firmware has no built-in roots (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE=n): without a CA file every verified handshake
+        // fails; and System.Net's SslStream shows the managed side no server certificate, so no TLSA record can be matched.
+        private static void CheckLevels(MainConfig config)
         {
-            if (config.GetString(Parameters.SmtpTlsCAfile).Length > 0)
-            {
-                return;
-            }
-
+            bool roots = config.GetString(Parameters.SmtpTlsCAfile).Length > 0;
             TlsLevel level;
             TlsLevels.TryParse(config.GetString(Parameters.SmtpTlsSecurityLevel), out level);
-            if (level >= TlsLevel.Verify)
-            {
-                Refuse(config, Parameters.SmtpTlsSecurityLevel, "smtp_tls_security_level = " + TlsLevels.Name(level) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
-            }
-
+            CheckLevel(config, Parameters.SmtpTlsSecurityLevel, "smtp_tls_security_level = ", level, roots);
             string policies = config.GetString(Parameters.SmtpTlsPolicyMaps);
             if (policies.Length > 0 && !DomainMap.IsFileReference(policies))
             {
                 TlsPolicyTable table = TlsPolicyTable.ParseInline(policies, config.FileName, config.LineOf(Parameters.SmtpTlsPolicyMaps));
                 for (int i = 0; i < table.Count; i++)
                 {
-                    TlsLevel entry = table.PolicyAt(i).Level;
-                    if (entry >= TlsLevel.Verify)
-                    {
-                        Refuse(config, Parameters.SmtpTlsPolicyMaps, "smtp_tls_policy_maps: " + table.KeyAt(i) + " " + TlsLevels.Name(entry) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
-                    }
+                    CheckLevel(config, Parameters.SmtpTlsPolicyMaps, "smtp_tls_policy_maps: " + table.KeyAt(i) + " ", table.PolicyAt(i).Level, roots);
                 }
+            }
+        }
+
+        private static void CheckLevel(MainConfig config, Parameter parameter, string setting, TlsLevel level, bool roots)
+        {
+            if (level == TlsLevel.Dane)
+            {
+                Refuse(config, parameter, setting + "dane cannot work on a board: its TLS binding does not expose the server's certificate");
+            }
+
+            if (level >= TlsLevel.Verify && !roots)
+            {
+                Refuse(config, parameter, setting + TlsLevels.Name(level) + " needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates");
             }
         }
 

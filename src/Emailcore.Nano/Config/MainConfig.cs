@@ -78,6 +78,11 @@ namespace Emailcore.Nano.Config
                 throw new ConfigException(FileName, line, "unknown parameter \"" + name + "\"");
             }
 
+            if (Board && parameter.BoardDefault == null)
+            {
+                throw new ConfigException(FileName, line, name + " is a parameter of the emailcore program only; a board does not have it");
+            }
+
             if (value.Length > ValueLimit)
             {
                 throw new ConfigException(FileName, line, name + ": the value has " + value.Length.ToString() + " characters, more than " + ValueLimit.ToString());
@@ -102,7 +107,8 @@ namespace Emailcore.Nano.Config
                 return value;
             }
 
-            return Board ? parameter.BoardDefault : parameter.HostDefault;
+            // A host-only parameter is never set on a board's configuration; its host default stands in, unused.
+            return Board && parameter.BoardDefault != null ? parameter.BoardDefault : parameter.HostDefault;
         }
 
         /// <summary>The value with $name, ${name} and $(name) replaced; throws <see cref="ConfigException"/> for a loop, an unknown name or a result over <see cref="ValueLimit"/>.</summary>

@@ -34,6 +34,7 @@ namespace Emailcore.Nano.Config
 
         public string HostDefault { get; }
 
+        /// <summary>Null for a parameter of the host program only (<see cref="Parameters.DefineHostOnly"/>).</summary>
         public string BoardDefault { get; }
 
         /// <summary>For <see cref="ParameterKind.Choice"/>: the allowed words, separated by '|'; null for the other kinds.</summary>

@@ -50,7 +50,7 @@ namespace Emailcore.Nano.Config
         public static readonly Parameter AliasMaps = Define("alias_maps", ParameterKind.Path, "", "");
 
         /// <summary>Client TLS: Postfix meanings.</summary>
-        public static readonly Parameter SmtpTlsSecurityLevel = Define("smtp_tls_security_level", ParameterKind.Choice, "may", "may", "none|may|encrypt|verify|secure");
+        public static readonly Parameter SmtpTlsSecurityLevel = Define("smtp_tls_security_level", ParameterKind.Choice, "may", "may", "none|may|dane|encrypt|verify|secure");
 
         /// <summary>Per-domain TLS levels: 'domain level, ...' inline, or a file of such lines.</summary>
         public static readonly Parameter SmtpTlsPolicyMaps = Define("smtp_tls_policy_maps", ParameterKind.Text, "", "");
@@ -279,6 +279,16 @@ namespace Emailcore.Nano.Config
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// Adds a parameter of the host program only (MTA-STS, DANE: Emailcore.Nano.Host/HostParameters), so a board's table
+        /// never holds it, and a configuration with a board's defaults (config check --board) refuses it. Call before any
+        /// <see cref="MainConfig"/> exists: a configuration has a slot per parameter defined when it was made.
+        /// </summary>
+        public static Parameter DefineHostOnly(string name, ParameterKind kind, string hostDefault, string choices)
+        {
+            return Define(name, kind, hostDefault, null, choices);
         }
 
         private static Parameter Define(string name, ParameterKind kind, string hostDefault, string boardDefault)

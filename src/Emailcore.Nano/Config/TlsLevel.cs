@@ -9,6 +9,12 @@ namespace Emailcore.Nano.Config
         /// <summary>Opportunistic: STARTTLS when offered, unverified; a failed handshake falls back to plaintext on a new connection.</summary>
         May,
 
+        /// <summary>
+        /// Postfix's opportunistic DANE (RFC 7672): TLSA records the resolver vouches for (AD bit) make TLS mandatory and
+        /// authenticate the server by them; without usable ones, as may. Resolved per server before the client sees it.
+        /// </summary>
+        Dane,
+
         /// <summary>TLS required, unverified; never plaintext.</summary>
         Encrypt,
 
@@ -28,6 +34,7 @@ namespace Emailcore.Nano.Config
             {
                 case "none": level = TlsLevel.None; return true;
                 case "may": level = TlsLevel.May; return true;
+                case "dane": level = TlsLevel.Dane; return true;
                 case "encrypt": level = TlsLevel.Encrypt; return true;
                 case "verify": level = TlsLevel.Verify; return true;
                 case "secure": level = TlsLevel.Secure; return true;
@@ -41,6 +48,7 @@ namespace Emailcore.Nano.Config
             switch (level)
             {
                 case TlsLevel.None: return "none";
+                case TlsLevel.Dane: return "dane";
                 case TlsLevel.Encrypt: return "encrypt";
                 case TlsLevel.Verify: return "verify";
                 case TlsLevel.Secure: return "secure";

@@ -46,11 +46,11 @@ namespace Emailcore.Nano.Config
             TlsLevel level;
             if (!TlsLevels.TryParse(words[first], out level))
             {
-                // TLS_README "TLS policy table": dane, dane-only and fingerprint are Postfix levels needing DNSSEC or pinned digests.
-                string why = words[first] == "dane" || words[first] == "dane-only" || words[first] == "fingerprint"
+                // TLS_README "TLS policy table": dane-only and fingerprint are Postfix levels this relay leaves out.
+                string why = words[first] == "dane-only" || words[first] == "fingerprint"
                     ? " is a Postfix level this relay does not implement"
                     : " is not a TLS level";
-                throw new ConfigException(fileName, line, "\"" + words[first] + "\"" + why + " (none, may, encrypt, verify, secure)");
+                throw new ConfigException(fileName, line, "\"" + words[first] + "\"" + why + " (none, may, dane, encrypt, verify, secure)");
             }
 
             string match = null;

@@ -30,6 +30,12 @@ namespace Emailcore.Nano.Dns
 
         public bool Truncated { get; private set; }
 
+        /// <summary>RFC 4035 §3.2.3 AD: the (validating) resolver says every answer and authority record is authentic.</summary>
+        public bool AuthenticData
+        {
+            get { return (_buffer[3] & 0x20) != 0; }
+        }
+
         public int Rcode { get; private set; }
 
         public int AnswerCount { get; private set; }
@@ -58,9 +64,9 @@ namespace Emailcore.Nano.Dns
         public static int WriteQuery(byte[] into, int offset, int id, DnsName name, int type, int ednsUdpSize)
         {
             WriteShort(into, offset, id);
-            // RFC 1035 §4.1.1: QR=0, OPCODE=0 (QUERY), RD=1.
+            // RFC 1035 §4.1.1: QR=0, OPCODE=0 (QUERY), RD=1; RFC 6840 §5.7: AD=1 asks for the AD bit in the answer.
             into[offset + 2] = 0x01;
-            into[offset + 3] = 0;
+            into[offset + 3] = 0x20;
             WriteShort(into, offset + 4, 1);
             WriteShort(into, offset + 6, 0);
             WriteShort(into, offset + 8, 0);

@@ -42,8 +42,7 @@ namespace Emailcore.Nano.Dns
         }
 
         /// <summary>
-        /// The resolver the configuration describes: dns_servers (or the network's), dns_timeout, dns_attempts,
-        /// dns_edns_udp_size, dns_message_size_limit, the cache sizes and TTL bounds.
+        /// The resolver the configuration describes: the transport of <see cref="DnsTransport.Create"/>, the cache sizes and TTL bounds.
         /// Throws <see cref="ConfigException"/> when dns_servers holds something that is not an address.
         /// </summary>
         public static DnsResolver Create(MainConfig config, INetwork network, IRandom random, IClock clock, ILog log)
@@ -54,22 +53,7 @@ namespace Emailcore.Nano.Dns
         /// <summary>As <see cref="Create(MainConfig, INetwork, IRandom, IClock, ILog)"/>, keeping answers in <paramref name="cache"/>, which other resolvers may share.</summary>
         public static DnsResolver Create(MainConfig config, INetwork network, IRandom random, IClock clock, ILog log, DnsCache cache)
         {
-            Endpoint[] servers = DnsTransport.ParseServers(config.GetList(Parameters.DnsServers));
-            if (servers == null)
-            {
-                throw new ConfigException(config.FileName, 0, "dns_servers: expected addresses such as 192.0.2.53 or [2001:db8::53]:53");
-            }
-
-            var transport = new DnsTransport(
-                network,
-                random,
-                clock,
-                log,
-                servers,
-                config.GetMilliseconds(Parameters.DnsTimeout),
-                config.GetCount(Parameters.DnsAttempts),
-                config.GetCount(Parameters.DnsEdnsUdpSize),
-                (int)config.GetSize(Parameters.DnsMessageSizeLimit));
+            DnsTransport transport = DnsTransport.Create(config, network, random, clock, log);
             return new DnsResolver(transport, cache, config.GetSeconds(Parameters.DnsCacheMinTtl), config.GetSeconds(Parameters.DnsCacheMaxTtl));
         }
 

@@ -1,3 +1,4 @@
+using Emailcore.Nano.Config;
 using Emailcore.Nano.Platform;
 
 namespace Emailcore.Nano.Dns
@@ -43,6 +44,30 @@ namespace Emailcore.Nano.Dns
             _udpLimit = _ednsUdpSize > 0 ? _ednsUdpSize : DnsMessage.ClassicUdpSize;
             _response = new byte[messageSizeLimit > _udpLimit ? messageSizeLimit : _udpLimit];
             Deadline = long.MaxValue;
+        }
+
+        /// <summary>
+        /// The transport the configuration describes: dns_servers (or the network's), dns_timeout, dns_attempts,
+        /// dns_edns_udp_size, dns_message_size_limit. Throws <see cref="ConfigException"/> when dns_servers holds something that is not an address.
+        /// </summary>
+        public static DnsTransport Create(MainConfig config, INetwork network, IRandom random, IClock clock, ILog log)
+        {
+            Endpoint[] servers = ParseServers(config.GetList(Parameters.DnsServers));
+            if (servers == null)
+            {
+                throw new ConfigException(config.FileName, 0, "dns_servers: expected addresses such as 192.0.2.53 or [2001:db8::53]:53");
+            }
+
+            return new DnsTransport(
+                network,
+                random,
+                clock,
+                log,
+                servers,
+                config.GetMilliseconds(Parameters.DnsTimeout),
+                config.GetCount(Parameters.DnsAttempts),
+                config.GetCount(Parameters.DnsEdnsUdpSize),
+                (int)config.GetSize(Parameters.DnsMessageSizeLimit));
         }
 
         /// <summary>Why the last <see cref="Query"/> returned null.</summary>

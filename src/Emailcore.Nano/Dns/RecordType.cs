@@ -1,6 +1,6 @@
 namespace Emailcore.Nano.Dns
 {
-    /// <summary>RFC 1035 §3.2.2 TYPE values (and RFC 3596 AAAA, RFC 6891 OPT) the resolver speaks, and class IN.</summary>
+    /// <summary>RFC 1035 §3.2.2 TYPE values (and RFC 3596 AAAA, RFC 6891 OPT, RFC 6698 TLSA) the resolver speaks, and class IN.</summary>
     public static class RecordType
     {
         public const int A = 1;
@@ -8,8 +8,10 @@ namespace Emailcore.Nano.Dns
         public const int Soa = 6;
         public const int Ptr = 12;
         public const int Mx = 15;
+        public const int Txt = 16;
         public const int Aaaa = 28;
         public const int Opt = 41;
+        public const int Tlsa = 52;
 
         /// <summary>RFC 1035 §3.2.4: the Internet class.</summary>
         public const int ClassIn = 1;
@@ -30,6 +32,10 @@ namespace Emailcore.Nano.Dns
                     return "MX";
                 case Aaaa:
                     return "AAAA";
+                case Txt:
+                    return "TXT";
+                case Tlsa:
+                    return "TLSA";
                 default:
                     return "TYPE" + type.ToString();
             }

@@ -19,10 +19,11 @@ namespace Emailcore.Nano.Platform
         /// <summary>
         /// Runs the TLS client handshake on this connection (STARTTLS or implicit TLS).
         /// <paramref name="serverName"/> goes into SNI; with <paramref name="verify"/> the chain must lead to a
-        /// configured root and the certificate must match <paramref name="serverName"/>.
+        /// configured root and the certificate must match <paramref name="serverName"/>. With <paramref name="dane"/> the
+        /// server's chain must match one of those TLSA records instead (RFC 7672 §3), whatever <paramref name="verify"/> says.
         /// Throws <see cref="ConnectionException"/> when the handshake or the verification fails.
         /// </summary>
-        void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds);
+        void StartTlsClient(string serverName, bool verify, TlsaRecords dane, int timeoutMilliseconds);
 
         /// <summary>Runs the TLS server handshake with the listener's certificate; never asks for a client certificate.</summary>
         void StartTlsServer(int timeoutMilliseconds);

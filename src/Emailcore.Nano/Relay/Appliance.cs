@@ -12,8 +12,11 @@ namespace Emailcore.Nano.Relay
     {
         private readonly int _drainMilliseconds;
 
-        /// <summary>Throws <see cref="ConfigException"/> for unusable settings or unreadable files they name.</summary>
-        public Appliance(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log)
+        /// <summary>
+        /// Throws <see cref="ConfigException"/> for unusable settings or unreadable files they name. <paramref name="published"/>:
+        /// the MTA-STS and DANE the host provides; null on a board.
+        /// </summary>
+        public Appliance(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log, IDestinationPolicy published)
         {
             ServerSettings settings = ServerSettings.From(config);
             string users = config.GetString(Parameters.SmtpdSaslUsers);
@@ -39,7 +42,7 @@ namespace Emailcore.Nano.Relay
                 throw new ConfigException(config.FileName, 0, problem);
             }
 
-            Queue = new QueueManager(config, spool, network, files, clock, random, log, new OwnListeners(Listeners));
+            Queue = new QueueManager(config, spool, network, files, clock, random, log, new OwnListeners(Listeners), published);
             Server = new SmtpServer(settings, Listeners, network, spool, clock, log, ClientLookup.ForSlots(config, settings, network, random, clock, log));
             _drainMilliseconds = config.GetMilliseconds(Parameters.SmtpdShutdownTimeout);
         }

@@ -18,8 +18,12 @@ namespace Emailcore.Nano.Relay
         private readonly QueueRunner[] _runners;
         private readonly Thread[] _threads;
 
-        /// <summary>Throws <see cref="ConfigException"/> when a referenced file or map is unusable; <paramref name="own"/>: where mail to us arrives.</summary>
-        public QueueManager(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log, OwnListeners own)
+        /// <summary>
+        /// Throws <see cref="ConfigException"/> when a referenced file or map is unusable; <paramref name="own"/>: where mail to us arrives;
+        /// <paramref name="published"/>: MTA-STS and DANE, shared by the runners (null on a board).
+        /// </summary>
+        public QueueManager(MainConfig config, Spool.Spool spool, INetwork network, IFileSystem files, IClock clock, IRandom random, ILog log, OwnListeners own,
+            IDestinationPolicy published)
         {
             string hostName = config.GetString(Parameters.Myhostname);
             string[] mydestination = config.GetList(Parameters.Mydestination);
@@ -71,7 +75,7 @@ namespace Emailcore.Nano.Relay
             {
                 var mailRouter = new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, InetProtocols.Ipv6(config));
                 var smtp = new SmtpDelivery(mailRouter, new SmtpClient(network, clock, clientSettings, recipients), level, policies,
-                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, own, log, clock);
+                    config.GetBool(Parameters.SmtpTlsWrappermode), passwords, authFailures, own, log, clock, published);
                 AliasExpansion expansion = aliases == null ? null : new AliasExpansion(aliases, router, localDomain, recipients);
                 // One copy buffer per runner: its thread copies one message at a time (to a Maildir, a DSN or the spool),
                 // and on a 79 KiB board each kilobyte counts (boards/*/budget.txt).

@@ -8,7 +8,8 @@ namespace Emailcore.Nano.Relay
 {
     /// <summary>
     /// Delivery to one next hop over SMTP: finds the servers (MX, or the bracketed host), picks the TLS level
-    /// (smtp_tls_policy_maps by next-hop destination, over smtp_tls_security_level) and credentials, tries the addresses in order
+    /// (smtp_tls_policy_maps by next-hop destination, over smtp_tls_security_level, then what the destination publishes through
+    /// <see cref="IDestinationPolicy"/>: MTA-STS, DANE) and credentials, tries the addresses in order
     /// (RFC 5321 §5.1) and keeps the session open for the next batch to the same hop. A 535 from a next hop is
     /// reported once, as a permanent failure of the message that met it; later messages for that hop are
     /// deferred without connecting until the relay restarts with new credentials, so a wrong password never
@@ -30,11 +31,14 @@ namespace Emailcore.Nano.Relay
         private readonly AuthFailures _authFailures;
         private readonly OwnListeners _own;
         private readonly IClock _clock;
+        private readonly IDestinationPolicy _published;
         private string _openKey;
 
+        /// <param name="published">MTA-STS and DANE (the host's); null: the static levels alone, dane as may.</param>
         public SmtpDelivery(MailRouter router, SmtpClient client, TlsLevel level, TlsPolicyTable policies, bool wrapperMode, SaslPasswords passwords, AuthFailures authFailures,
-            OwnListeners own, ILog log, IClock clock)
+            OwnListeners own, ILog log, IClock clock, IDestinationPolicy published)
         {
+            _published = published;
             _own = own;
             _clock = clock;
             _authFailures = authFailures;
@@ -106,6 +110,10 @@ namespace Emailcore.Nano.Relay
             }
 
             TlsPolicy policy = _policies.Lookup(hop, _default);
+            if (_published != null)
+            {
+                _published.Begin(hop, policy.Level);
+            }
 
             SaslCredentials credentials = _passwords.Lookup(hop);
             int tried = 0;
@@ -116,6 +124,18 @@ namespace Emailcore.Nano.Relay
                 DeliveryTarget target = servers[t];
 
                 string verifyName = policy.CertificateName(hop.Host, target.Host);
+                TlsLevel level = policy.Level;
+                TlsaRecords dane = null;
+                string testing = null;
+                string refusal = _published == null ? null : _published.Decide(target.Host, ref level, ref verifyName, out dane, out testing);
+                if (refusal != null)
+                {
+                    _failure.Set(454, "4.7.5", refusal, "none");
+                    continue;
+                }
+
+                level = WithoutDane(level);
+
                 for (int a = 0; a < target.AddressCount && tried < AddressLimit; a++)
                 {
                     // RFC 5321 §5.1: "the SMTP client MUST ... not deliver to itself"; one of our listeners is skipped unconnected.
@@ -126,7 +146,8 @@ namespace Emailcore.Nano.Relay
                     }
 
                     tried++;
-                    if (_client.Open(target.Address(a), target.Host, verifyName, policy.Level, _wrapperMode, credentials, _failure))
+                    if (_client.Open(target.Address(a), target.Host, verifyName, level, _wrapperMode, credentials, dane, _failure)
+                        || (testing != null && Untested(testing, target, a, policy, hop, credentials)))
                     {
                         return true;
                     }
@@ -155,6 +176,26 @@ namespace Emailcore.Nano.Relay
 
             SetAll(batch, count, results, _failure.Code, _failure.Status, _failure.Text, _failure.Relay ?? "none");
             return false;
+        }
+
+        // RFC 8461 §5: under an MTA-STS testing policy a TLS failure that enforce would defer for is logged, and the address
+        // is tried again at its static level.
+        private bool Untested(string domain, DeliveryTarget target, int address, TlsPolicy policy, NextHop hop, SaslCredentials credentials)
+        {
+            if (_client.AuthenticationFailed || !_failure.Status.StartsWith("4.7."))
+            {
+                return false;
+            }
+
+            TlsLevel level = WithoutDane(policy.Level);
+            _log.Write(LogLevel.Warning, "MTA-STS policy of " + domain + " is in testing mode: enforce would defer: " + _failure.Text + "; trying " + target.Host + " at level " + TlsLevels.Name(level));
+            return _client.Open(target.Address(address), target.Host, policy.CertificateName(hop.Host, target.Host), level, _wrapperMode, credentials, null, _failure);
+        }
+
+        // Where nothing vouches for TLSA records (no published policies, or outside them), dane is Postfix's fallback: may.
+        private static TlsLevel WithoutDane(TlsLevel level)
+        {
+            return level == TlsLevel.Dane ? TlsLevel.May : level;
         }
 
         private static void FailedEarlier(string key, int[] batch, int count, DeliveryResult[] results)

@@ -153,7 +153,7 @@ namespace Emailcore.Nano.Tests.Support
             _written.Append(buffer, offset, count);
         }
 
-        public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
+        public void StartTlsClient(string serverName, bool verify, TlsaRecords dane, int timeoutMilliseconds)
         {
             TlsProtocol = "TLSv1.3";
         }

@@ -57,6 +57,18 @@ namespace Emailcore.Nano.Tests.Config
             Assert.Equal("main.cf:1: smtp_tls_policy_maps: .example.org verify needs smtp_tls_CAfile on a board: the firmware has no built-in root certificates", e.Message);
         }
 
+        [Theory]
+        [InlineData("smtp_tls_security_level = dane", "smtp_tls_security_level = dane cannot work on a board: its TLS binding does not expose the server's certificate")]
+        [InlineData("smtp_tls_policy_maps = example.com encrypt, .example.org dane", "smtp_tls_policy_maps: .example.org dane cannot work on a board: its TLS binding does not expose the server's certificate")]
+        [InlineData("smtp_mta_sts_enable = yes", "smtp_mta_sts_enable is a parameter of the emailcore program only; a board does not have it")]
+        [InlineData("smtp_dns_support_level = dnssec", "smtp_dns_support_level is a parameter of the emailcore program only; a board does not have it")]
+        public void BoardRefusesMtaStsAndDaneWhichTheHostAloneDoes(string setting, string message)
+        {
+            ConfigException e = Assert.Throws<ConfigException>(() => Parse("smtp_tls_CAfile = roots.pem\n" + setting + "\n", board: true));
+            Assert.Equal("main.cf:2: " + message, e.Message);
+            Parse(setting + "\nsmtp_dns_support_level = dnssec\n", board: false);
+        }
+
         [Fact]
         public void BoardRefusesUnlimitedOrImpossibleTlsSessionCounts()
         {

@@ -67,6 +67,19 @@ namespace Emailcore.Nano.Tests.Config
         }
 
         [Fact]
+        public void TheProgramKnowsItsOwnParametersAndABoardDoesNot()
+        {
+            string file = Write("myhostname = relay.example.com\nsmtp_mta_sts_enable = yes\nsmtp_tls_security_level = dane\nsmtp_dns_support_level = dnssec\n");
+            RunResult run = Run.Emailcore("config", "check", file);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal("myhostname = relay.example.com\nsmtp_dns_support_level = dnssec\nsmtp_mta_sts_enable = yes\nsmtp_tls_security_level = dane\n", run.StandardOutput.Replace("\r\n", "\n"));
+
+            run = Run.Emailcore("config", "check", "--board", file);
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains(file + ":2: smtp_mta_sts_enable is a parameter of the emailcore program only; a board does not have it", run.StandardError);
+        }
+
+        [Fact]
         public void UnknownNameIsReportedWithFileAndLine()
         {
             string file = Write("myhostname = relay.example.com\n\nsmtp_tls_securty_level = may\n");
@@ -81,7 +94,7 @@ namespace Emailcore.Nano.Tests.Config
             string file = Write("# comment\nmyhostname = relay.example.com\nsmtp_tls_security_level = sometimes\n");
             RunResult run = Run.Emailcore("config", "check", file);
             Assert.NotEqual(0, run.ExitCode);
-            Assert.Contains(file + ":3: smtp_tls_security_level: expected one of none, may, encrypt, verify, secure, not \"sometimes\"", run.StandardError);
+            Assert.Contains(file + ":3: smtp_tls_security_level: expected one of none, may, dane, encrypt, verify, secure, not \"sometimes\"", run.StandardError);
         }
 
         [Fact]

@@ -164,7 +164,8 @@ namespace Emailcore.Nano.Tests.Config
                 Assert.True(doc.Contains(row, StringComparison.Ordinal), "docs/configuration.md lacks the row " + row);
             }
 
-            static string Cell(string value) => value.Length == 0 ? "*(empty)*" : "`" + value + "`";
+            // A parameter of the emailcore program only has no board default (Parameters.DefineHostOnly).
+            static string Cell(string? value) => value == null ? "*(host only)*" : value.Length == 0 ? "*(empty)*" : "`" + value + "`";
         }
     }
 }

@@ -91,8 +91,8 @@ namespace Emailcore.Nano.Tests.Config
         }
 
         [Theory]
-        [InlineData("example.com sometimes", "\"sometimes\" is not a TLS level (none, may, encrypt, verify, secure)")]
-        [InlineData("example.com dane", "\"dane\" is a Postfix level this relay does not implement (none, may, encrypt, verify, secure)")]
+        [InlineData("example.com sometimes", "\"sometimes\" is not a TLS level (none, may, dane, encrypt, verify, secure)")]
+        [InlineData("example.com dane-only", "\"dane-only\" is a Postfix level this relay does not implement (none, may, dane, encrypt, verify, secure)")]
         [InlineData("example.com", "expected \"destination level [attribute=value ...]\", not \"example.com\"")]
         [InlineData("* encrypt", "\"*\": smtp_tls_policy_maps has no wildcard (as in Postfix); smtp_tls_security_level applies where no entry matches")]
         [InlineData("[127.0.0.1 none", "\"[127.0.0.1\" is not a next-hop destination (domain, .domain, host:port, [host] or [host]:port)")]

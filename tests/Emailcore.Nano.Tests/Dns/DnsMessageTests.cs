@@ -10,11 +10,11 @@ namespace Emailcore.Nano.Tests.Dns
         private const int Id = 0x1234;
 
         [Fact]
-        public void QueryIsRecursiveWithOneQuestionAndAnEdnsOptRecord()
+        public void QueryIsRecursiveAsksForAdWithOneQuestionAndAnEdnsOptRecord()
         {
             var buffer = new byte[DnsMessage.MaxQueryLength];
             int n = DnsMessage.WriteQuery(buffer, 0, 0xBEEF, NameOf("Mail.Example.COM."), RecordType.Mx, 1232);
-            byte[] expected = new DnsPacket().Header(0xBEEF, 0x0100, 1, 0, 0, 1).Question("mail.example.com", RecordType.Mx)
+            byte[] expected = new DnsPacket().Header(0xBEEF, 0x0120, 1, 0, 0, 1).Question("mail.example.com", RecordType.Mx)
                 .Raw(0).U16(41).U16(1232).U32(0).U16(0).ToArray();
             Assert.Equal(expected, buffer[..n]);
         }
@@ -24,7 +24,16 @@ namespace Emailcore.Nano.Tests.Dns
         {
             var buffer = new byte[DnsMessage.MaxQueryLength + 2];
             int n = DnsMessage.WriteQuery(buffer, 2, 7, NameOf("example.com"), RecordType.A, 0);
-            Assert.Equal(new DnsPacket().Header(7, 0x0100, 1, 0, 0, 0).Question("example.com", RecordType.A).ToArray(), buffer[2..(2 + n)]);
+            Assert.Equal(new DnsPacket().Header(7, 0x0120, 1, 0, 0, 0).Question("example.com", RecordType.A).ToArray(), buffer[2..(2 + n)]);
+        }
+
+        [Theory]
+        [InlineData(0x81A0, true)]
+        [InlineData(0x8180, false)]
+        public void ReadsTheAdBitAsTheResolverSetIt(int flags, bool authentic)
+        {
+            byte[] packet = new DnsPacket().Header(Id, flags, 1, 0, 0, 0).Question("_25._tcp.mx.example.com", RecordType.Tlsa).ToArray();
+            Assert.Equal(authentic, Parse(packet, "_25._tcp.mx.example.com", RecordType.Tlsa).AuthenticData);
         }
 
         [Fact]

@@ -61,7 +61,7 @@ namespace Emailcore.Nano.Tests.Hardening
 
             public void Write(byte[] buffer, int offset, int count, int timeoutMilliseconds) => _written.Write(buffer, offset, count);
 
-            public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
+            public void StartTlsClient(string serverName, bool verify, TlsaRecords? dane, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 
             public void StartTlsServer(int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 
@@ -369,7 +369,7 @@ namespace Emailcore.Nano.Tests.Hardening
 
             public void Write(byte[] buffer, int offset, int count, int timeoutMilliseconds) => (_second ? second : first).Write(buffer, offset, count, timeoutMilliseconds);
 
-            public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds)
+            public void StartTlsClient(string serverName, bool verify, TlsaRecords? dane, int timeoutMilliseconds)
             {
             }
 

@@ -84,7 +84,7 @@ namespace Emailcore.Nano.Tests.Hardening
             var network = new HostNetwork(TlsSettings.From(config));
             var router = new Router(new[] { "lan.example" }, NextHop.Parse("[127.0.0.1]:" + _upstream.Port), DomainMap.Empty, "transport_maps", OwnListeners.None);
             var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, _log), random, false),
-                new SmtpClient(network, clock, ClientSettings.From(config), 8), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, _log, clock);
+                new SmtpClient(network, clock, ClientSettings.From(config), 8), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, _log, clock, null);
             var scratch = new byte[1024];
             return new QueueRunner(spool, router, null, new MaildirDelivery(new HostFileSystem(_root), "mail", "lan.example", scratch), smtp,
                 new DeliveryStatusNotification("lan.example", random, 65536, scratch, "double-bounce", "postmaster"), new Backoff(300, 4000, 432000, 432000), _log, clock, 50, 4096, 8, scratch, 0, 1);

@@ -184,7 +184,7 @@ namespace Emailcore.Nano.Tests.Hardening
             });
             SmtpClient client = NewClient();
             var failure = new DeliveryResult();
-            Assert.True(client.Open(Loopback(server.Port), "mx.example", "mx.example", TlsLevel.None, false, null, failure));
+            Assert.True(client.Open(Loopback(server.Port), "mx.example", "mx.example", TlsLevel.None, false, null, null, failure));
             DeliveryResult[] results = Results(1);
             client.Send(Envelope("a@example.org", "x@example.com"), All(1), 1, new FailingSource(3000), results);
 

@@ -34,7 +34,7 @@ namespace Emailcore.Nano.Tests.Relay
                 var network = new HostNetwork(TlsSettings.From(config));
                 var log = new ListLog();
                 var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, false),
-                    new SmtpClient(network, clock, ClientSettings.From(config), 4), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), own, log, clock);
+                    new SmtpClient(network, clock, ClientSettings.From(config), 4), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), own, log, clock, null);
                 var results = new[] { new DeliveryResult() };
                 smtp.Deliver(Route.Smtp(NextHop.Parse("[127.0.0.1]:" + port)), Envelope("a@lan.example", "b@far.example"), new[] { 0 }, 1,
                     MemoryMessage.Of("Subject: loop\r\n\r\nx\r\n"), results);

@@ -205,7 +205,7 @@ namespace Emailcore.Nano.Tests.Relay
                 byte[] table = Encoding.UTF8.GetBytes(_aliases);
                 AliasExpansion? expansion = _aliases.Length == 0 ? null : new AliasExpansion(Aliases.Parse(table, table.Length, "aliases"), router, "relay.example", 8);
                 var smtp = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, Clock, Log), random, false),
-                    new SmtpClient(network, Clock, ClientSettings.From(config), 8), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, Log, Clock);
+                    new SmtpClient(network, Clock, ClientSettings.From(config), 8), TlsLevel.None, TlsPolicyTable.Empty, false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, Log, Clock, null);
                 var scratch = new byte[512];
                 Runner = new QueueRunner(Spool, router, expansion, new MaildirDelivery(Disk, "mail", "relay.example", scratch), smtp,
                     new DeliveryStatusNotification("relay.example", random, 50_000, scratch, "double-bounce", "postmaster"),

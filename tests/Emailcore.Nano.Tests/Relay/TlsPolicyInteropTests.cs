@@ -1,16 +1,9 @@
 using System;
 using System.IO;
-using System.Text;
-using Emailcore.Nano.Config;
-using Emailcore.Nano.Dns;
-using Emailcore.Nano.Host.Platform;
-using Emailcore.Nano.Platform;
-using Emailcore.Nano.Relay;
 using Emailcore.Nano.Smtp.Client;
 using Emailcore.Nano.Tests.Dns;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
-using static Emailcore.Nano.Tests.Smtp.Client.ClientFixture;
 
 namespace Emailcore.Nano.Tests.Relay
 {
@@ -126,28 +119,8 @@ namespace Emailcore.Nano.Tests.Relay
             SmtpLib.Send(relay.Port, "a@client.example", new[] { recipient }, "Subject: policy\r\n\r\nbody\r\n").ExitCode == 0;
 
         /// <summary>One delivery by MX through the core's SmtpDelivery; port 25 of the MX host is aiosmtpd's port.</summary>
-        private DeliveryResult DeliverByMx(string domain, string policies, string global)
-        {
-            var config = new MainConfig(board: false);
-            config.Set("myhostname", "relay.client.example", 0);
-            config.Set("dns_servers", _dns.Endpoint, 0);
-            config.Set("smtp_tls_security_level", global, 0);
-            config.Set("smtp_tls_CAfile", _server.Certificate, 0);
-            config.Set("smtp_tls_policy_maps", policies, 0);
-            config.Validate();
-            var clock = new HostClock();
-            var random = new HostRandom();
-            var log = new ListLog();
-            var network = new Port25Network(new HostNetwork(TlsSettings.From(config)), _server.Port);
-            TlsLevels.TryParse(global, out TlsLevel level);
-            var delivery = new SmtpDelivery(new MailRouter(DnsResolver.Create(config, network, random, clock, log), random, false),
-                new SmtpClient(network, clock, ClientSettings.From(config), 4), level, TlsPolicyTable.From(config, new HostFileSystem(".")),
-                false, SaslPasswords.Empty, new AuthFailures(), OwnListeners.None, log, clock);
-            DeliveryResult[] results = Results(1);
-            delivery.Deliver(Route.Smtp(NextHop.Parse(domain)!), Envelope("a@client.example", "x@" + domain), All(1), 1,
-                MemoryMessage.Of("Subject: policy\r\n\r\nbody\r\n"), results);
-            delivery.EndPass();
-            return results[0];
-        }
+        private DeliveryResult DeliverByMx(string domain, string policies, string global) =>
+            new PolicyDelivery($"dns_servers = {_dns.Endpoint}\nsmtp_tls_security_level = {global}\nsmtp_tls_CAfile = {_server.Certificate}\nsmtp_tls_policy_maps = {policies}\n", _server.Port)
+                .Deliver(domain, null);
     }
 }

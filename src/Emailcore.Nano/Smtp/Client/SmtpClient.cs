@@ -83,9 +83,10 @@ namespace Emailcore.Nano.Smtp.Client
 
         /// <summary>
         /// Opens a session. <paramref name="verifyName"/> is the name the certificate must match at verify/secure
-        /// (and the SNI name); <paramref name="implicitTls"/> starts TLS before the greeting (RFC 8314).
+        /// (and the SNI name); <paramref name="implicitTls"/> starts TLS before the greeting (RFC 8314); <paramref name="dane"/>, when
+        /// not null, are the TLSA records the handshake must match instead.
         /// </summary>
-        public bool Open(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, SaslCredentials credentials, DeliveryResult failure)
+        public bool Open(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, SaslCredentials credentials, TlsaRecords dane, DeliveryResult failure)
         {
             Close();
             AuthenticationFailed = false;
@@ -100,7 +101,7 @@ namespace Emailcore.Nano.Smtp.Client
             bool tryTls = level != TlsLevel.None;
             while (true)
             {
-                ConnectOutcome outcome = Connect(address, serverName, verifyName, level, implicitTls, tryTls, failure);
+                ConnectOutcome outcome = Connect(address, serverName, verifyName, level, implicitTls, tryTls, dane, failure);
                 if (outcome == ConnectOutcome.Ready)
                 {
                     break;
@@ -396,7 +397,7 @@ namespace Emailcore.Nano.Smtp.Client
             }
         }
 
-        private ConnectOutcome Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, DeliveryResult failure)
+        private ConnectOutcome Connect(Endpoint address, string serverName, string verifyName, TlsLevel level, bool implicitTls, bool tryTls, TlsaRecords dane, DeliveryResult failure)
         {
             try
             {
@@ -415,7 +416,7 @@ namespace Emailcore.Nano.Smtp.Client
             string phase = "greeting";
             try
             {
-                if (implicitTls && !Handshake(verifyName, level, failure))
+                if (implicitTls && !Handshake(verifyName, level, dane, failure))
                 {
                     return ConnectOutcome.Failed;
                 }
@@ -462,7 +463,7 @@ namespace Emailcore.Nano.Smtp.Client
 
                 // RFC 3207 §4.2: nothing the server sent before TLS counts afterwards.
                 _reader.DiscardBuffered();
-                if (!Handshake(verifyName, level, failure))
+                if (!Handshake(verifyName, level, dane, failure))
                 {
                     return level == TlsLevel.May ? ConnectOutcome.RetryWithoutTls : ConnectOutcome.Failed;
                 }
@@ -496,11 +497,11 @@ namespace Emailcore.Nano.Smtp.Client
             return ConnectOutcome.Ready;
         }
 
-        private bool Handshake(string verifyName, TlsLevel level, DeliveryResult failure)
+        private bool Handshake(string verifyName, TlsLevel level, TlsaRecords dane, DeliveryResult failure)
         {
             try
             {
-                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, _settings.StartTlsTimeout);
+                _connection.StartTlsClient(verifyName, level >= TlsLevel.Verify, dane, _settings.StartTlsTimeout);
                 return true;
             }
             catch (ConnectionException e)

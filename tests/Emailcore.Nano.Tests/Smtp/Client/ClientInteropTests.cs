@@ -27,7 +27,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             using var sink = pipelining ? new SmtpSink() : new SmtpSink("-p");
             SmtpClient client = NewClient();
             var failure = new DeliveryResult();
-            Assert.True(client.Open(Loopback(sink.Port), "sink.example", "sink.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(sink.Port), "sink.example", "sink.example", TlsLevel.None, false, null, null, failure), failure.Text);
             Assert.Equal(pipelining, client.Capabilities.Pipelining);
             DeliveryResult[] results = Results(2);
             Envelope envelope = Envelope("a@client.example", "x@far.example", "y@far.example");
@@ -55,7 +55,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             using var soft = new SmtpSink("-r", "RCPT");
             SmtpClient client = NewClient();
             var failure = new DeliveryResult();
-            Assert.True(client.Open(Loopback(soft.Port), "soft.example", "soft.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(soft.Port), "soft.example", "soft.example", TlsLevel.None, false, null, null, failure), failure.Text);
             DeliveryResult[] results = Results(1);
             client.Send(Envelope("a@client.example", "x@far.example"), All(1), 1, MemoryMessage.Of("Subject: x\r\n\r\nx\r\n"), results);
             Assert.InRange(results[0].Code, 400, 499);
@@ -63,7 +63,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             client.Quit();
 
             using var hard = new SmtpSink("-f", "MAIL");
-            Assert.True(client.Open(Loopback(hard.Port), "hard.example", "hard.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(hard.Port), "hard.example", "hard.example", TlsLevel.None, false, null, null, failure), failure.Text);
             results = Results(2);
             client.Send(Envelope("a@client.example", "x@far.example", "y@far.example"), All(2), 2, MemoryMessage.Of("Subject: x\r\n\r\nx\r\n"), results);
             Assert.All(results, r => Assert.True(r.Permanent, r.Text));
@@ -77,7 +77,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             using var sink = new SmtpSink("-8");
             SmtpClient client = NewClient();
             var failure = new DeliveryResult();
-            Assert.True(client.Open(Loopback(sink.Port), "old.example", "old.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(sink.Port), "old.example", "old.example", TlsLevel.None, false, null, null, failure), failure.Text);
             Envelope envelope = Envelope("a@client.example", "x@far.example");
             envelope.Body = BodyType.EightBitMime;
             DeliveryResult[] results = Results(1);
@@ -98,7 +98,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             var tls = new TlsSettings(null, LoadRoots(server.Certificate));
             SmtpClient client = NewClient(10_000, tls);
             var failure = new DeliveryResult();
-            Assert.True(client.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", level, false, new SaslCredentials("relayuser", "relay-pass", null), failure), failure.Text);
+            Assert.True(client.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", level, false, new SaslCredentials("relayuser", "relay-pass", null), null, failure), failure.Text);
             Assert.NotNull(client.TlsProtocol);
             DeliveryResult[] results = Results(1);
             client.Send(Envelope("a@client.example", "x@far.example"), All(1), 1, MemoryMessage.Of("Subject: tls\r\n\r\nsecret\r\n"), results);
@@ -108,7 +108,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             Assert.Equal("a@client.example|x@far.example|True", server.Received.Trim());
 
             var wrong = NewClient(10_000, tls);
-            Assert.False(wrong.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", level, false, new SaslCredentials("relayuser", "nope", null), failure));
+            Assert.False(wrong.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", level, false, new SaslCredentials("relayuser", "nope", null), null, failure));
             Assert.True(wrong.AuthenticationFailed, failure.Text);
             Assert.Equal(535, failure.Code);
         }
@@ -118,11 +118,11 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             using var server = new Aiosmtpd("PLAIN");
             var failure = new DeliveryResult();
-            Assert.False(NewClient().Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, false, null, failure));
+            Assert.False(NewClient().Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, false, null, null, failure));
             Assert.Equal("4.7.5", failure.Status);
 
             var unknownClock = new SmtpClient(new HostNetwork(TlsSettings.None), new ManualClock { Known = false }, new ClientSettings(), 4);
-            Assert.False(unknownClock.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Secure, false, null, failure));
+            Assert.False(unknownClock.Open(Loopback(server.Port), "127.0.0.1", "127.0.0.1", TlsLevel.Secure, false, null, null, failure));
             Assert.Contains("before the clock is set", failure.Text);
         }
 
@@ -140,7 +140,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             var failure = new DeliveryResult();
 
             // RFC 8314: the handshake comes first; verify checks the certificate against our CA and the address.
-            Assert.True(client.Open(Loopback(smtps), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, true, null, failure), failure.Text + relay.Log);
+            Assert.True(client.Open(Loopback(smtps), "127.0.0.1", "127.0.0.1", TlsLevel.Verify, true, null, null, failure), failure.Text + relay.Log);
             Assert.NotNull(client.TlsProtocol);
             DeliveryResult[] results = Results(1);
             client.Send(Envelope("a@localhost", "wrapped@far.example"), All(1), 1, MemoryMessage.Of("Subject: 465\r\n\r\nimplicit\r\n"), results);

@@ -91,7 +91,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
                 _written.Write(buffer, offset, count);
             }
 
-            public void StartTlsClient(string serverName, bool verify, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
+            public void StartTlsClient(string serverName, bool verify, TlsaRecords dane, int timeoutMilliseconds) => TlsProtocol = "TLSv1.3";
 
             public void StartTlsServer(int timeoutMilliseconds) => throw new NotSupportedException();
 
@@ -140,7 +140,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             new(network, new ManualClock(), new ClientSettings { HeloName = "client.test.example" }, 16);
 
         private static bool Open(SmtpClient client, DeliveryResult failure, TlsLevel level = TlsLevel.None, SaslCredentials? credentials = null) =>
-            client.Open(ClientFixture.Loopback(25), "mx.example", "mx.example", level, false, credentials, failure);
+            client.Open(ClientFixture.Loopback(25), "mx.example", "mx.example", level, false, credentials, null, failure);
 
         private static IMessageSource Content(string text) => new ByteSource(Encoding.ASCII.GetBytes(text));
 

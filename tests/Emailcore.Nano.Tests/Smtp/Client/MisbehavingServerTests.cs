@@ -17,7 +17,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             using var server = new ScriptedServer((c, _) => { c.Send("220 slow.example\r\n"); c.ReadLine(); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
-            Assert.False(NewClient(300).Open(Loopback(server.Port), "slow.example", "slow.example", TlsLevel.None, false, null, failure));
+            Assert.False(NewClient(300).Open(Loopback(server.Port), "slow.example", "slow.example", TlsLevel.None, false, null, null, failure));
             Assert.Equal(451, failure.Code);
             Assert.Contains("timed out while in EHLO", failure.Text);
         }
@@ -30,7 +30,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             using var server = new ScriptedServer((c, _) => { c.Send(greeting); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
-            Assert.False(NewClient(2000).Open(Loopback(server.Port), "odd.example", "odd.example", TlsLevel.None, false, null, failure));
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "odd.example", "odd.example", TlsLevel.None, false, null, null, failure));
             Assert.Equal("4.4.2", failure.Status);
             Assert.Contains(reason, failure.Text);
         }
@@ -48,12 +48,12 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             });
             var failure = new DeliveryResult();
             SmtpClient client = NewClient(2000);
-            Assert.True(client.Open(Loopback(tolerant.Port), "long.example", "long.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(tolerant.Port), "long.example", "long.example", TlsLevel.None, false, null, null, failure), failure.Text);
             Assert.True(client.Capabilities.Pipelining);
             client.Close();
 
             using var abusive = new ScriptedServer((c, _) => c.Send("220 " + new string('y', 10_000) + "\r\n"));
-            Assert.False(NewClient(2000).Open(Loopback(abusive.Port), "huge.example", "huge.example", TlsLevel.None, false, null, failure));
+            Assert.False(NewClient(2000).Open(Loopback(abusive.Port), "huge.example", "huge.example", TlsLevel.None, false, null, null, failure));
             Assert.Contains("reply line longer than 4096 bytes", failure.Text);
         }
 
@@ -71,7 +71,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             });
             var failure = new DeliveryResult();
             SmtpClient client = NewClient(2000);
-            Assert.True(client.Open(Loopback(server.Port), "old.example", "old.example", TlsLevel.May, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(server.Port), "old.example", "old.example", TlsLevel.May, false, null, null, failure), failure.Text);
             Assert.False(client.Capabilities.Esmtp);
             client.Close();
         }
@@ -97,12 +97,12 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             });
             var failure = new DeliveryResult();
             SmtpClient may = NewClient(3000);
-            Assert.True(may.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.May, false, null, failure), failure.Text);
+            Assert.True(may.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.May, false, null, null, failure), failure.Text);
             Assert.Null(may.TlsProtocol);
             Assert.Equal(2, server.Connections);
             may.Close();
 
-            Assert.False(NewClient(3000).Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.False(NewClient(3000).Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, null, failure));
             Assert.Equal("4.7.5", failure.Status);
             Assert.Contains("TLS with tls.example[127.0.0.1]", failure.Text);
         }
@@ -131,7 +131,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             }, 16);
             var failure = new DeliveryResult();
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            Assert.False(client.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.False(client.Open(Loopback(server.Port), "tls.example", "tls.example", TlsLevel.Encrypt, false, null, null, failure));
             Assert.Equal("4.7.5", failure.Status);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), "the handshake waited " + watch.Elapsed + ", as long as smtp_helo_timeout");
         }
@@ -141,7 +141,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             using var server = new ScriptedServer((c, _) => { c.Greet("PIPELINING"); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
-            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.Encrypt, false, null, failure));
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.Encrypt, false, null, null, failure));
             Assert.Equal("4.7.4", failure.Status);
             Assert.Contains("TLS is required, but was not offered", failure.Text);
         }
@@ -151,7 +151,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
         {
             using var server = new ScriptedServer((c, _) => { c.Greet("AUTH PLAIN LOGIN"); c.HoldUntilClosed(); });
             var failure = new DeliveryResult();
-            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.May, false, new SaslCredentials("u", "p", null), failure));
+            Assert.False(NewClient(2000).Open(Loopback(server.Port), "plain.example", "plain.example", TlsLevel.May, false, new SaslCredentials("u", "p", null), null, failure));
             Assert.Equal("4.7.0", failure.Status);
             Assert.Contains("not sent without TLS", failure.Text);
         }
@@ -172,7 +172,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             });
             var failure = new DeliveryResult();
             SmtpClient client = NewClient(3000);
-            Assert.True(client.Open(Loopback(server.Port), "cut.example", "cut.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(server.Port), "cut.example", "cut.example", TlsLevel.None, false, null, null, failure), failure.Text);
             DeliveryResult[] results = Results(2);
             client.Send(Envelope("a@client.example", "x@cut.example", "y@cut.example"), All(2), 2,
                 MemoryMessage.Of("Subject: big\r\n\r\n" + new string('z', 500_000) + "\r\n"), results);
@@ -195,7 +195,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             });
             var failure = new DeliveryResult();
             SmtpClient client = NewClient(3000, saslTlsOnly: false);
-            Assert.True(client.Open(Loopback(server.Port), "oauth.example", "oauth.example", TlsLevel.None, false, new SaslCredentials("board@example.com", null, token), failure), failure.Text);
+            Assert.True(client.Open(Loopback(server.Port), "oauth.example", "oauth.example", TlsLevel.None, false, new SaslCredentials("board@example.com", null, token), null, failure), failure.Text);
             client.Close();
             Assert.StartsWith("AUTH XOAUTH2 ", line);
             Assert.True(line!.Length > 512);
@@ -234,7 +234,7 @@ namespace Emailcore.Nano.Tests.Smtp.Client
             envelope.Body = BodyType.EightBitMime;
             var failure = new DeliveryResult();
             SmtpClient client = NewClient(3000);
-            Assert.True(client.Open(Loopback(server.Port), "dsn.example", "dsn.example", TlsLevel.None, false, null, failure), failure.Text);
+            Assert.True(client.Open(Loopback(server.Port), "dsn.example", "dsn.example", TlsLevel.None, false, null, null, failure), failure.Text);
             DeliveryResult[] results = Results(1);
             client.Send(envelope, All(1), 1, MemoryMessage.Of("Subject: x\r\n\r\nx\r\n"), results);
             client.Quit();
