@@ -25,6 +25,9 @@ namespace Emailcore.Nano.Relay
         private const long UnixEpochTicks = 621355968000000000;
 
         private readonly Spool.Spool _spool;
+
+        // This runner's own wake-up: every commit sets every runner's (Spool.Subscribe).
+        private readonly AutoResetEvent _changed;
         private readonly Router _router;
         private readonly AliasExpansion _aliases;
         private readonly MaildirDelivery _maildir;
@@ -61,6 +64,7 @@ namespace Emailcore.Nano.Relay
             _partition = partition;
             _partitions = partitions;
             _spool = spool;
+            _changed = spool.Subscribe();
             _router = router;
             _aliases = aliases;
             _maildir = maildir;
@@ -107,15 +111,14 @@ namespace Emailcore.Nano.Relay
                     Abandon();
                 }
 
-                // Only one runner wakes per commit; with several, the others look again within a second.
-                _spool.Changed.WaitOne(_partitions == 1 ? IdleMilliseconds : 1000, false);
+                _changed.WaitOne(IdleMilliseconds, false);
             }
         }
 
         public void Stop()
         {
             _stopping = true;
-            _spool.Changed.Set();
+            _changed.Set();
         }
 
         /// <summary>

@@ -68,6 +68,9 @@ namespace Emailcore.Nano.Spool
         // Ids below this are reserved durably in the counter files; _nextId may run up to it without a write.
         private long _idLimit;
 
+        // The queue runners' wake-up events (one each, Subscribe); few, so the array grows by one.
+        private System.Threading.AutoResetEvent[] _subscribers = new System.Threading.AutoResetEvent[0];
+
         /// <summary>
         /// Opens the spool and recovers it (see <see cref="DroppedBytes"/>); read-only never writes or deletes.
         /// <paramref name="minFree"/> bytes of the medium are held back from new mail for the records that free space.
@@ -137,8 +140,32 @@ namespace Emailcore.Nano.Spool
             }
         }
 
-        /// <summary>Set when a message is committed or the queue is flushed, so the queue runner need not poll.</summary>
-        public System.Threading.AutoResetEvent Changed { get; } = new System.Threading.AutoResetEvent(false);
+        /// <summary>
+        /// An event of the caller's own, set whenever a message is committed or the queue is flushed, so a queue runner
+        /// need not poll. Each runner subscribes once: a commit wakes every one of them, where one shared
+        /// AutoResetEvent would wake only one and leave the others to their timeouts.
+        /// </summary>
+        public System.Threading.AutoResetEvent Subscribe()
+        {
+            var changed = new System.Threading.AutoResetEvent(false);
+            lock (_lock)
+            {
+                var grown = new System.Threading.AutoResetEvent[_subscribers.Length + 1];
+                Array.Copy(_subscribers, grown, _subscribers.Length);
+                grown[_subscribers.Length] = changed;
+                _subscribers = grown;
+            }
+
+            return changed;
+        }
+
+        private void NotifySubscribers()
+        {
+            for (int i = 0; i < _subscribers.Length; i++)
+            {
+                _subscribers[i].Set();
+            }
+        }
 
         /// <summary>A sink for one session; its page-sized buffer is its only allocation.</summary>
         public IMessageSink CreateSink()
@@ -379,7 +406,7 @@ namespace Emailcore.Nano.Spool
                     Abandon(e);
                 }
 
-                Changed.Set();
+                NotifySubscribers();
                 return changed;
             }
         }
@@ -554,7 +581,7 @@ namespace Emailcore.Nano.Spool
 
                 message.Committed = true;
                 message.LastSegment = _activeNumber;
-                Changed.Set();
+                NotifySubscribers();
                 return true;
             }
         }

@@ -126,6 +126,25 @@ namespace Emailcore.Nano.Tests.Spool
         }
 
         [Fact]
+        public void ACommitWakesEveryWaitingRunner()
+        {
+            var spool = SpoolFixture.Open(new FlashStore());
+            System.Threading.AutoResetEvent[] subscribed = Enumerable.Range(0, 4).Select(_ => spool.Subscribe()).ToArray();
+            using var woken = new CountdownEvent(subscribed.Length);
+            var waiters = subscribed.Select(e => new Thread(() =>
+            {
+                if (e.WaitOne(TimeSpan.FromSeconds(60)))
+                {
+                    woken.Signal();
+                }
+            })).ToList();
+            waiters.ForEach(t => t.Start());
+            Assert.True(Receive(spool.CreateSink(), Envelope("a@lan", "b@lan"), Content(100, 1)) > 0);
+            Assert.True(woken.Wait(TimeSpan.FromSeconds(30)), woken.CurrentCount + " of 4 runners still asleep after a commit");
+            waiters.ForEach(t => t.Join());
+        }
+
+        [Fact]
         public void AbortLeavesNothingAndRecoveryIsQuietAboutIt()
         {
             var store = new FlashStore();
