@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
 using Emailcore.Nano.Tests.Support;
 using Xunit;
@@ -5,8 +7,18 @@ using Xunit;
 namespace Emailcore.Nano.Tests.Config
 {
     /// <summary>`emailcore config check FILE` run as a program, the way an administrator runs it.</summary>
-    public sealed class ConfigCheckCommandTests
+    public sealed class ConfigCheckCommandTests : IDisposable
     {
+        private readonly List<string> _written = new();
+
+        public void Dispose()
+        {
+            foreach (string path in _written)
+            {
+                File.Delete(path);
+            }
+        }
+
         [Fact]
         public void GoodFilePrintsTheSettingsItMakesSortedLikePostconfN()
         {
@@ -148,10 +160,12 @@ namespace Emailcore.Nano.Tests.Config
             }
         }
 
-        private static string Write(string content)
+        /// <summary>A main.cf in the temp folder, removed when the test ends.</summary>
+        private string Write(string content)
         {
             string path = Path.Combine(Path.GetTempPath(), "emailcore-" + Path.GetRandomFileName() + ".cf");
             File.WriteAllText(path, content);
+            _written.Add(path);
             return path;
         }
     }
