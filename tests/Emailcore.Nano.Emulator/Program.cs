@@ -144,7 +144,7 @@ namespace Emailcore.Nano.Emulator
             _config = MainConfig.Parse(content, content.Length, "main.cf", true);
             EmulatorTls.Refuse(_config);
             var random = new DeviceRandom();
-            var network = new Port25Network(new DeviceNetwork(new DeviceTls(null, null, _config.GetCount(Parameters.TlsSessionLimit)), random), smtpPort);
+            var network = new MovedPortNetwork(new DeviceNetwork(new DeviceTls(null, null, _config.GetCount(Parameters.TlsSessionLimit)), random), NextHop.SmtpPort, smtpPort);
             _relay = BoardRelay.Start(_config, Files, network, new DeviceClock(), random, Log);
             string reply = "ok";
             for (int i = 0; i < _relay.Appliance.Listeners.Length; i++)

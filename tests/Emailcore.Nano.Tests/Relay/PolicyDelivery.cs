@@ -1,5 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
+using System;
 using Emailcore.Nano.Config;
 using Emailcore.Nano.Dns;
 using Emailcore.Nano.Host.Platform;
@@ -18,23 +17,31 @@ namespace Emailcore.Nano.Tests.Relay
     /// </summary>
     internal sealed class PolicyDelivery
     {
+        private readonly MovedPortNetwork _smtp;
+
         public PolicyDelivery(string settings, int smtpPort, int httpsPort = 0)
         {
             Config = MainConfig.Parse(System.Text.Encoding.UTF8.GetBytes("myhostname = relay.client.example\n" + settings), System.Text.Encoding.UTF8.GetByteCount("myhostname = relay.client.example\n" + settings), "main.cf", board: false);
             Config.Validate();
-            Network = new MovedPortsNetwork(new HostNetwork(TlsSettings.From(Config)), new Dictionary<int, int> { [NextHop.SmtpPort] = smtpPort, [MtaStsFetch.HttpsPort] = httpsPort });
+            if (Config.GetList(Parameters.DnsServers).Length == 0)
+            {
+                throw new InvalidOperationException("the tests never use the machine's resolver: set dns_servers");
+            }
+
+            _smtp = new MovedPortNetwork(new HostNetwork(TlsSettings.From(Config)), NextHop.SmtpPort, smtpPort);
+            Network = new MovedPortNetwork(_smtp, MtaStsFetch.HttpsPort, httpsPort);
         }
 
         public MainConfig Config { get; }
 
-        public MovedPortsNetwork Network { get; }
+        public MovedPortNetwork Network { get; }
 
         public ListLog Log { get; } = new();
 
         public string LogText => string.Join("\n", Log.Lines);
 
         /// <summary>Connects recorded to port 25: the SMTP servers tried.</summary>
-        public int SmtpConnects => Network.Connects.Count(c => c.EndsWith(":25"));
+        public int SmtpConnects => _smtp.Connects;
 
         /// <summary>Delivers one message to x@<paramref name="domain"/>; <paramref name="cacheDirectory"/> holds the MTA-STS cache file.</summary>
         public DeliveryResult Deliver(string domain, string? cacheDirectory)
